@@ -1,3 +1,395 @@
-"""(being written)"""
+"""Max, average, adaptive and global average pooling (+ backward), as PyTorch computes them.
 
-__all__: list[str] = []
+Windows are visited by looping over the kh*kw kernel offsets; each offset is one strided
+slice of the (padded) input covering every output pixel at once. The common
+non-overlapping case (kernel == stride, no padding) is a reshape to (N, C, Ho, kh, Wo, kw).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ._util import IntOrPair, as_float32, batched, pair
+
+__all__ = [
+    "max_pool2d", "max_pool2d_with_cache", "max_pool2d_backward_from_cache",
+    "max_pool2d_backward", "max_pool2d_with_indices",
+    "avg_pool2d", "avg_pool2d_with_cache", "avg_pool2d_backward_from_cache",
+    "avg_pool2d_backward",
+    "adaptive_avg_pool2d", "adaptive_avg_pool2d_with_cache",
+    "adaptive_avg_pool2d_backward_from_cache", "adaptive_avg_pool2d_backward",
+    "global_avg_pool2d", "global_avg_pool2d_with_cache",
+    "global_avg_pool2d_backward_from_cache", "global_avg_pool2d_backward",
+    "pool_output_size",
+]
+
+_F32 = np.float32
+
+
+def pool_output_size(size: int, kernel: int, stride: int, padding: int = 0,
+                     dilation: int = 1, ceil_mode: bool = False) -> int:
+    """PyTorch's pooling output length, including its ceil_mode rule.
+
+    With ceil_mode the last window may hang over the end, but it must start inside the
+    input or the left padding; otherwise it is dropped.
+    """
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+class _Geometry:
+    """Normalised pooling arguments and the derived sizes, checked like PyTorch does."""
+
+    def __init__(self, shape: tuple[int, ...], kernel_size: IntOrPair,
+                 stride: IntOrPair | None, padding: IntOrPair, dilation: IntOrPair,
+                 ceil_mode: bool, what: str) -> None:
+        self.N, self.C, self.H, self.W = shape
+        self.kh, self.kw = pair(kernel_size, "kernel_size")
+        no_stride = stride is None or (isinstance(stride, Sequence) and len(stride) == 0)
+        self.sh, self.sw = (self.kh, self.kw) if no_stride else pair(stride, "stride")
+        self.ph, self.pw = pair(padding, "padding")
+        self.dh, self.dw = pair(dilation, "dilation")
+        self.ceil_mode = bool(ceil_mode)
+        for name, a, b in (("kernel_size", self.kh, self.kw), ("stride", self.sh, self.sw),
+                           ("dilation", self.dh, self.dw)):
+            if a <= 0 or b <= 0:
+                raise ValueError(f"{what}: {name} must be positive, got {a}×{b}")
+        if self.ph < 0 or self.pw < 0:
+            raise ValueError(f"{what}: padding must be non-negative, got {self.ph}×{self.pw}")
+        if self.ph > self.kh // 2 or self.pw > self.kw // 2:
+            raise ValueError(
+                f"{what}: padding {self.ph}×{self.pw} is more than half the pooling window "
+                f"{self.kh}×{self.kw}; PyTorch requires padding ≤ kernel_size // 2 "
+                f"(here at most {self.kh // 2}×{self.kw // 2})")
+        self.Ho = pool_output_size(self.H, self.kh, self.sh, self.ph, self.dh, ceil_mode)
+        self.Wo = pool_output_size(self.W, self.kw, self.sw, self.pw, self.dw, ceil_mode)
+        if self.Ho < 1 or self.Wo < 1:
+            ekh, ekw = self.dh * (self.kh - 1) + 1, self.dw * (self.kw - 1) + 1
+            spans = f" (spanning {ekh}×{ekw} with dilation)" if (ekh, ekw) != (
+                self.kh, self.kw) else ""
+            raise ValueError(
+                f"{what}: pooling window {self.kh}×{self.kw}{spans} is larger than the padded "
+                f"input {self.H + 2 * self.ph}×{self.W + 2 * self.pw}, so the output would be "
+                f"{self.Ho}×{self.Wo}")
+        # rows/cols the windows touch, counted from the top-left of the left padding
+        self.need_h = (self.Ho - 1) * self.sh + self.dh * (self.kh - 1) + 1
+        self.need_w = (self.Wo - 1) * self.sw + self.dw * (self.kw - 1) + 1
+
+    @property
+    def simple(self) -> bool:
+        """Non-overlapping, unpadded, undilated windows that tile a crop of the input."""
+        return (self.kh == self.sh and self.kw == self.sw and self.ph == 0 and self.pw == 0
+                and self.dh == 1 and self.dw == 1
+                and self.Ho * self.kh <= self.H and self.Wo * self.kw <= self.W)
+
+    def padded(self, x: np.ndarray, value: float) -> np.ndarray:
+        """x padded by ``value`` (left padding, then whatever the windows reach on the right)."""
+        bottom = max(self.need_h - self.H - self.ph, 0)
+        right = max(self.need_w - self.W - self.pw, 0)
+        if self.ph or self.pw or bottom or right:
+            x = np.pad(x, ((0, 0), (0, 0), (self.ph, bottom), (self.pw, right)),
+                       constant_values=value)
+        return x
+
+    def grad_canvas(self) -> np.ndarray:
+        """Zeros large enough for both the padded input and every window."""
+        return np.zeros((self.N, self.C, max(self.need_h, self.H + self.ph),
+                         max(self.need_w, self.W + self.pw)), dtype=_F32)
+
+    def crop(self, canvas: np.ndarray) -> np.ndarray:
+        """Drop the padding from a gradient canvas."""
+        return canvas[:, :, self.ph:self.ph + self.H, self.pw:self.pw + self.W]
+
+    def offsets(self) -> Iterator[tuple[int, int, tuple[slice, ...]]]:
+        """(i, j, index) per kernel offset; ``padded[index]`` is that tap of every window."""
+        for i in range(self.kh):
+            r0 = i * self.dh
+            rows = slice(r0, r0 + (self.Ho - 1) * self.sh + 1, self.sh)
+            for j in range(self.kw):
+                c0 = j * self.dw
+                cols = slice(c0, c0 + (self.Wo - 1) * self.sw + 1, self.sw)
+                yield i, j, (slice(None), slice(None), rows, cols)
+
+    def blocks(self, x: np.ndarray) -> np.ndarray:
+        """(N, C, Ho, kh, Wo, kw) view/copy of the tiled crop (simple case only)."""
+        x = x[:, :, :self.Ho * self.kh, :self.Wo * self.kw]
+        return x.reshape(self.N, self.C, self.Ho, self.kh, self.Wo, self.kw)
+
+
+def _unbatch(y: np.ndarray, flag: bool) -> np.ndarray:
+    return y[0] if flag else y
+
+
+# ---------------------------------------------------------------- max pooling
+
+
+def _max_general(g: _Geometry, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Running max over kernel offsets; ``arg`` is the winning offset (first max, NaN wins)."""
+    xp = g.padded(x, -np.inf)
+    y: np.ndarray | None = None
+    arg = np.zeros((g.N, g.C, g.Ho, g.Wo), dtype=np.uint8 if g.kh * g.kw <= 256 else np.int32)
+    for i, j, idx in g.offsets():
+        v = xp[idx]
+        if y is None:
+            y = v.copy()
+            continue
+        better = (v > y) | np.isnan(v)
+        np.copyto(y, v, where=better)
+        arg[better] = i * g.kw + j
+    assert y is not None
+    return y, arg
+
+
+def _first_max_arg(g: _Geometry, blocks: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Offset of the first maximum in each tile (PyTorch breaks ties by scan order)."""
+    arg = np.zeros(y.shape, dtype=np.uint8 if g.kh * g.kw <= 256 else np.int32)
+    free = np.ones(y.shape, dtype=bool)
+    for i in range(g.kh):
+        for j in range(g.kw):
+            hit = (blocks[:, :, :, i, :, j] == y) & free
+            arg[hit] = i * g.kw + j
+            free &= ~hit
+    return arg
+
+
+def max_pool2d_with_cache(x: np.ndarray, kernel_size: IntOrPair,
+                          stride: IntOrPair | None = None, padding: IntOrPair = 0,
+                          dilation: IntOrPair = 1, ceil_mode: bool = False
+                          ) -> tuple[np.ndarray, Any]:
+    """Forward that keeps what backward needs to route each gradient to its window's max."""
+    xb, unb = batched(x)
+    g = _Geometry(xb.shape, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    if g.simple:
+        blocks = g.blocks(xb)
+        y = blocks.max(axis=(3, 5))
+        return _unbatch(y, unb), ("simple", g, blocks, y, unb)
+    y, arg = _max_general(g, xb)
+    return _unbatch(y, unb), ("general", g, arg, None, unb)
+
+
+def max_pool2d(x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+               padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False
+               ) -> np.ndarray:
+    """As ``torch.nn.functional.max_pool2d`` (stride defaults to the kernel, -inf padding)."""
+    return max_pool2d_with_cache(x, kernel_size, stride, padding, dilation, ceil_mode)[0]
+
+
+def max_pool2d_with_indices(x: np.ndarray, kernel_size: IntOrPair,
+                            stride: IntOrPair | None = None, padding: IntOrPair = 0,
+                            dilation: IntOrPair = 1, ceil_mode: bool = False
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """(y, indices): indices are flat positions in each input H*W plane, as PyTorch's."""
+    xb, unb = batched(x)
+    g = _Geometry(xb.shape, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    if g.simple:
+        blocks = g.blocks(xb)
+        y = blocks.max(axis=(3, 5))
+        arg = _first_max_arg(g, blocks, y)
+    else:
+        y, arg = _max_general(g, xb)
+    i, j = np.divmod(arg.astype(np.int64), g.kw)
+    rows = np.arange(g.Ho)[:, None] * g.sh - g.ph + i * g.dh
+    cols = np.arange(g.Wo)[None, :] * g.sw - g.pw + j * g.dw
+    indices = rows * g.W + cols
+    return _unbatch(y, unb), _unbatch(indices, unb)
+
+
+def max_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
+    """Each output's gradient goes to its argmax; overlapping windows add up."""
+    kind, g, a, b, unb = cache
+    dy = as_float32(dy)
+    if unb:
+        dy = dy[None]
+    zero = _F32(0)
+    if kind == "simple":
+        blocks, y = a, b
+        dblocks = np.zeros(blocks.shape, dtype=_F32)
+        free = None
+        last = (g.kh - 1, g.kw - 1)
+        for i in range(g.kh):
+            for j in range(g.kw):
+                hit = blocks[:, :, :, i, :, j] == y
+                if free is not None:
+                    hit &= free
+                np.copyto(dblocks[:, :, :, i, :, j], dy, where=hit)
+                if (i, j) != last:
+                    free = ~hit if free is None else free & ~hit
+        dx = np.zeros((g.N, g.C, g.H, g.W), dtype=_F32)
+        dx[:, :, :g.Ho * g.kh, :g.Wo * g.kw] = dblocks.reshape(
+            g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
+    else:
+        arg = a
+        canvas = g.grad_canvas()
+        for i, j, idx in g.offsets():
+            canvas[idx] += np.where(arg == i * g.kw + j, dy, zero)
+        dx = g.crop(canvas)
+    return _unbatch(dx, unb)
+
+
+def max_pool2d_backward(dy: np.ndarray, x: np.ndarray, kernel_size: IntOrPair,
+                        stride: IntOrPair | None = None, padding: IntOrPair = 0,
+                        dilation: IntOrPair = 1, ceil_mode: bool = False) -> np.ndarray:
+    """dL/dx of :func:`max_pool2d` given dL/dy."""
+    cache = max_pool2d_with_cache(x, kernel_size, stride, padding, dilation, ceil_mode)[1]
+    return max_pool2d_backward_from_cache(dy, cache)
+
+
+# ---------------------------------------------------------------- average pooling
+
+
+def _avg_counts(size: int, out: int, k: int, s: int, p: int, include_pad: bool) -> np.ndarray:
+    """Per-axis divisor: PyTorch clips windows to the padded edge, then (optionally) the input."""
+    start = np.arange(out) * s - p
+    end = np.minimum(start + k, size + p)
+    if include_pad:
+        return end - start
+    return np.minimum(end, size) - np.maximum(start, 0)
+
+
+def avg_pool2d_with_cache(x: np.ndarray, kernel_size: IntOrPair,
+                          stride: IntOrPair | None = None, padding: IntOrPair = 0,
+                          ceil_mode: bool = False, count_include_pad: bool = True,
+                          divisor_override: int | None = None) -> tuple[np.ndarray, Any]:
+    """Forward; the cache is the geometry and the per-output divisor."""
+    xb, unb = batched(x)
+    g = _Geometry(xb.shape, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise ValueError("avg_pool2d: divisor_override must not be zero")
+        div = np.full((g.Ho, g.Wo), divisor_override, dtype=_F32)
+    else:
+        ch = _avg_counts(g.H, g.Ho, g.kh, g.sh, g.ph, count_include_pad)
+        cw = _avg_counts(g.W, g.Wo, g.kw, g.sw, g.pw, count_include_pad)
+        div = (ch[:, None] * cw[None, :]).astype(_F32)
+    if g.simple:
+        total = g.blocks(xb).sum(axis=(3, 5), dtype=_F32)
+    else:
+        xp = g.padded(xb, 0.0)
+        total = np.zeros((g.N, g.C, g.Ho, g.Wo), dtype=_F32)
+        for _, _, idx in g.offsets():
+            total += xp[idx]
+    return _unbatch(total / div, unb), (g, div, unb)
+
+
+def avg_pool2d(x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+               padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> np.ndarray:
+    """As ``torch.nn.functional.avg_pool2d`` (zero padding counted by default)."""
+    return avg_pool2d_with_cache(x, kernel_size, stride, padding, ceil_mode,
+                                 count_include_pad, divisor_override)[0]
+
+
+def avg_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
+    """Every input in a window receives the window's gradient divided by its divisor."""
+    g, div, unb = cache
+    dy = as_float32(dy)
+    if unb:
+        dy = dy[None]
+    share = dy / div
+    if g.simple:
+        dx = np.zeros((g.N, g.C, g.H, g.W), dtype=_F32)
+        dblocks = np.broadcast_to(share[:, :, :, None, :, None],
+                                  (g.N, g.C, g.Ho, g.kh, g.Wo, g.kw))
+        dx[:, :, :g.Ho * g.kh, :g.Wo * g.kw] = dblocks.reshape(
+            g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
+    else:
+        canvas = g.grad_canvas()
+        for _, _, idx in g.offsets():
+            canvas[idx] += share
+        dx = g.crop(canvas)
+    return _unbatch(dx, unb)
+
+
+def avg_pool2d_backward(dy: np.ndarray, x: np.ndarray, kernel_size: IntOrPair,
+                        stride: IntOrPair | None = None, padding: IntOrPair = 0,
+                        ceil_mode: bool = False, count_include_pad: bool = True,
+                        divisor_override: int | None = None) -> np.ndarray:
+    """dL/dx of :func:`avg_pool2d` given dL/dy."""
+    cache = avg_pool2d_with_cache(x, kernel_size, stride, padding, ceil_mode,
+                                  count_include_pad, divisor_override)[1]
+    return avg_pool2d_backward_from_cache(dy, cache)
+
+
+# ---------------------------------------------------------------- adaptive / global
+
+
+def _adaptive_matrix(size: int, out: int) -> np.ndarray:
+    """(out, size) averaging matrix of PyTorch's bins [floor(i*I/O), ceil((i+1)*I/O))."""
+    i = np.arange(out)
+    start = (i * size) // out
+    end = -((-(i + 1) * size) // out)
+    cols = np.arange(size)
+    inside = (cols[None, :] >= start[:, None]) & (cols[None, :] < end[:, None])
+    return (inside / (end - start)[:, None]).astype(_F32)
+
+
+def adaptive_avg_pool2d_with_cache(x: np.ndarray, output_size: int | Sequence[int | None]
+                                   ) -> tuple[np.ndarray, Any]:
+    """Average over bins that always cover the input, whatever its size.
+
+    A rectangle's average is the row-average of column-averages, so the op is two small
+    matrix products: ``A_h @ x @ A_w.T``.
+    """
+    xb, unb = batched(x)
+    H, W = xb.shape[2:]
+    if isinstance(output_size, (int, np.integer)):
+        Ho = Wo = int(output_size)
+    else:
+        oh, ow = tuple(output_size)
+        Ho = H if oh is None else int(oh)
+        Wo = W if ow is None else int(ow)
+    if Ho < 1 or Wo < 1:
+        raise ValueError(f"adaptive_avg_pool2d: output size must be positive, got {Ho}×{Wo}")
+    ah, aw = _adaptive_matrix(H, Ho), _adaptive_matrix(W, Wo)
+    y = ah @ xb @ aw.T
+    return _unbatch(y, unb), (ah, aw, unb)
+
+
+def adaptive_avg_pool2d(x: np.ndarray, output_size: int | Sequence[int | None]) -> np.ndarray:
+    """As ``torch.nn.functional.adaptive_avg_pool2d`` (None keeps that input size)."""
+    return adaptive_avg_pool2d_with_cache(x, output_size)[0]
+
+
+def adaptive_avg_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
+    """The transpose of the two averaging matrices spreads each bin's gradient back."""
+    ah, aw, unb = cache
+    dy = as_float32(dy)
+    return ah.T @ dy @ aw
+
+
+def adaptive_avg_pool2d_backward(dy: np.ndarray, x: np.ndarray,
+                                 output_size: int | Sequence[int | None]) -> np.ndarray:
+    """dL/dx of :func:`adaptive_avg_pool2d` given dL/dy."""
+    return adaptive_avg_pool2d_backward_from_cache(
+        dy, adaptive_avg_pool2d_with_cache(x, output_size)[1])
+
+
+def global_avg_pool2d_with_cache(x: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Mean of each channel map, kept as (N, C, 1, 1) like ``adaptive_avg_pool2d(x, 1)``."""
+    x = as_float32(x)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"expected a 3-D (C, H, W) or 4-D (N, C, H, W) array, got {x.shape}")
+    return x.mean(axis=(-2, -1), keepdims=True, dtype=_F32), x.shape
+
+
+def global_avg_pool2d(x: np.ndarray) -> np.ndarray:
+    """One number per channel map: the replacement for big fully connected heads."""
+    return global_avg_pool2d_with_cache(x)[0]
+
+
+def global_avg_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
+    """Each pixel receives 1/(H*W) of its channel's gradient."""
+    shape = cache
+    dy = as_float32(dy) / _F32(shape[-2] * shape[-1])
+    return np.broadcast_to(dy, shape).copy()
+
+
+def global_avg_pool2d_backward(dy: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """dL/dx of :func:`global_avg_pool2d` given dL/dy."""
+    return global_avg_pool2d_backward_from_cache(dy, global_avg_pool2d_with_cache(x)[1])
