@@ -1,3 +1,420 @@
-"""(being written)"""
+"""Convolutions as PyTorch computes them: ``conv2d``, ``true_conv2d``, ``conv_transpose2d``.
 
-__all__: list[str] = []
+How it is fast without a loop over pixels or the batch:
+
+* the padded input is unrolled into one column block ``(N, C, kh, kw, Ho, Wo)``, filled with
+  one whole-array copy per kernel offset (see ``_windows.py``);
+* one (batched-over-groups) matrix product ``(G, C_out/G, K) @ (N, G, K, Ho*Wo)`` lands
+  directly in NCHW order, so the output needs no transposing copy;
+* the columns are kept in the cache, so backward only does two more products
+  (``dweight = dy @ cols^T``, ``dcols = weight^T @ dy``) and folds ``dcols`` back per offset;
+* depthwise convolution (one input channel per group) skips the columns: a product of tiny
+  matrices per image would be slow, so it accumulates ``x_shifted * w[:, :, i, j]`` per offset.
+
+A transposed convolution is the input-gradient of a convolution, so it reuses the same parts
+in the other order (columns -> product -> fold).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._pad import PadCache, _normalise, _pad, _pad_backward
+from ._util import IntOrPair, as_float32, batched, pair
+from ._windows import _tap, cols_from_padded, fold_cols, out_size
+
+__all__ = [
+    "conv2d", "conv2d_with_cache", "conv2d_backward_from_cache", "conv2d_backward",
+    "true_conv2d", "true_conv2d_with_cache", "true_conv2d_backward_from_cache",
+    "true_conv2d_backward",
+    "conv_transpose2d", "conv_transpose2d_with_cache", "conv_transpose2d_backward_from_cache",
+    "conv_transpose2d_backward",
+]
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+Grads = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass
+class ConvCache:
+    """What conv2d's backward needs (columns are kept so backward does not rebuild them)."""
+
+    x_shape: tuple[int, ...]  # the (N, C, H, W) input before padding
+    weight: np.ndarray
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+    pads: tuple[int, int, int, int]  # top, bottom, left, right
+    padding_mode: str
+    padded_hw: tuple[int, int]
+    out_hw: tuple[int, int]
+    unbatched: bool
+    cols: np.ndarray | None  # (N, G, K/G, Ho*Wo) for the matmul path
+    xp: np.ndarray | None  # the padded input, for the depthwise path
+    pad_cache: PadCache | None  # for reflect / replicate / circular padding
+
+
+@dataclass
+class ConvTransposeCache:
+    """What conv_transpose2d's backward needs."""
+
+    x: np.ndarray  # (N, C_in, H, W)
+    weight: np.ndarray
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+    buffer_hw: tuple[int, int]
+    out_hw: tuple[int, int]
+    unbatched: bool
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_weight(weight: np.ndarray) -> np.ndarray:
+    weight = as_float32(weight)
+    if weight.ndim != 4:
+        raise ValueError(
+            f"weight must be 4-D (C_out, C_in/groups, kH, kW), got shape {weight.shape}")
+    return weight
+
+
+def _check_positive(stride: tuple[int, int], dilation: tuple[int, int], groups: int) -> None:
+    if min(stride) < 1:
+        raise ValueError(f"stride must be >= 1, got {stride}")
+    if min(dilation) < 1:
+        raise ValueError(f"dilation must be >= 1, got {dilation}")
+    if int(groups) < 1:
+        raise ValueError(f"groups must be a positive integer, got {groups}")
+
+
+def _check_bias(bias: np.ndarray | None, channels: int) -> np.ndarray | None:
+    if bias is None:
+        return None
+    bias = as_float32(bias)
+    if bias.shape != (channels,):
+        raise ValueError(f"bias must have shape ({channels},) (one per output channel), "
+                         f"got {bias.shape}")
+    return bias
+
+
+def _conv_pads(padding: IntOrPair | str, kernel: tuple[int, int], stride: tuple[int, int],
+               dilation: tuple[int, int]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right); 'same' puts the odd extra pixel on the bottom/right."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(
+                    f"padding='same' is not supported for strided convolutions (stride={stride})")
+            th, tw = dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)
+            return th // 2, th - th // 2, tw // 2, tw - tw // 2
+        raise ValueError(f"padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+    ph, pw = pair(padding, "padding")
+    if ph < 0 or pw < 0:
+        raise ValueError(f"padding must be >= 0, got {(ph, pw)}")
+    return ph, ph, pw, pw
+
+
+# ----------------------------------------------------------------------------- conv2d
+
+
+def conv2d_with_cache(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+                      stride: IntOrPair = 1, padding: IntOrPair | str = 0,
+                      dilation: IntOrPair = 1, groups: int = 1, padding_mode: str = "zeros"
+                      ) -> tuple[np.ndarray, ConvCache]:
+    """Forward pass of :func:`conv2d` that also returns its cache (the columns)."""
+    x, unbatched = batched(x)
+    weight = _check_weight(weight)
+    stride, dilation, groups = pair(stride, "stride"), pair(dilation, "dilation"), int(groups)
+    _check_positive(stride, dilation, groups)
+    N, C, H, W = x.shape
+    C_out, C_g, kh, kw = weight.shape
+    if C % groups or C_out % groups:
+        raise ValueError(f"groups={groups} must divide both in_channels ({C}) and "
+                         f"out_channels ({C_out})")
+    if C_g * groups != C:
+        raise ValueError(
+            f"weight {weight.shape} with groups={groups} expects the input to have "
+            f"{C_g * groups} channels, but it has {C} (input shape {x.shape})")
+    bias = _check_bias(bias, C_out)
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"padding_mode must be one of {', '.join(PADDING_MODES)}, "
+                         f"got {padding_mode!r}")
+    pads = _conv_pads(padding, (kh, kw), stride, dilation)
+    top, bottom, left, right = pads
+    Hp, Wp = H + top + bottom, W + left + right
+    Ho = out_size(H, kh, stride[0], top, bottom, dilation[0])
+    Wo = out_size(W, kw, stride[1], left, right, dilation[1])
+    if Ho < 1 or Wo < 1:
+        raise ValueError(
+            f"kernel {kh}x{kw} (dilation {dilation[0]}x{dilation[1]}: spans "
+            f"{dilation[0] * (kh - 1) + 1}x{dilation[1] * (kw - 1) + 1}) is larger than the "
+            f"padded input {Hp}x{Wp}; the output would be empty")
+
+    pad_cache = None
+    if not any(pads):
+        xp = x
+    elif padding_mode == "zeros":
+        xp = np.zeros((N, C, Hp, Wp), dtype=np.float32)
+        xp[:, :, top:top + H, left:left + W] = x
+    else:
+        mode = "constant" if padding_mode == "zeros" else padding_mode
+        pairs = _normalise(x.shape, (left, right, top, bottom), mode)
+        xp = _pad(x, pairs, mode, 0.0)
+        pad_cache = PadCache(x.shape, pairs, mode)
+
+    C_out_g = C_out // groups
+    cols = None
+    if groups > 1 and C_g == 1:  # depthwise: one input channel per group
+        w = weight.reshape(groups, C_out_g, kh, kw)
+        acc = np.zeros((N, groups, C_out_g, Ho, Wo), dtype=np.float32)
+        tmp = np.empty_like(acc)
+        for i in range(kh):
+            rows = _tap(i, dilation[0], Ho, stride[0])
+            for j in range(kw):
+                xs = xp[:, :, rows, _tap(j, dilation[1], Wo, stride[1])]
+                np.multiply(xs[:, :, None], w[None, :, :, i, j, None, None], out=tmp)
+                acc += tmp
+        y = acc.reshape(N, C_out, Ho, Wo)
+    else:
+        cols = cols_from_padded(xp, kh, kw, stride, dilation, Ho, Wo)
+        cols = cols.reshape(N, groups, C_g * kh * kw, Ho * Wo)
+        if groups == 1:
+            y = np.matmul(weight.reshape(C_out, -1), cols[:, 0])
+        else:
+            y = np.matmul(weight.reshape(groups, C_out_g, -1), cols)
+        y = y.reshape(N, C_out, Ho, Wo)
+        xp = None
+    if bias is not None:
+        y += bias[:, None, None]
+    cache = ConvCache(x.shape, weight, stride, dilation, groups, pads, padding_mode, (Hp, Wp),
+                      (Ho, Wo), unbatched, cols, xp, pad_cache)
+    return (y[0] if unbatched else y), cache
+
+
+def conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
+    """(dx, dweight, dbias) of a conv2d from dL/dy and the forward's cache."""
+    c = cache
+    N, C, H, W = c.x_shape
+    C_out, C_g, kh, kw = c.weight.shape
+    Ho, Wo = c.out_hw
+    Hp, Wp = c.padded_hw
+    G = c.groups
+    dy = np.ascontiguousarray(dy, dtype=np.float32)
+    if c.unbatched and dy.ndim == 3:
+        dy = dy[None]
+    if dy.shape != (N, C_out, Ho, Wo):
+        raise ValueError(f"dy has shape {dy.shape}, expected {(N, C_out, Ho, Wo)}")
+    dbias = dy.sum(axis=(0, 2, 3))
+    if c.cols is None:  # depthwise
+        m = C_out // G
+        w = c.weight.reshape(G, m, kh, kw)
+        dyr = dy.reshape(N, G, m, Ho, Wo)
+        dxp = np.zeros((N, C, Hp, Wp), dtype=np.float32)
+        dw = np.empty((G, m, kh, kw), dtype=np.float32)
+        for i in range(kh):
+            rows = _tap(i, c.dilation[0], Ho, c.stride[0])
+            for j in range(kw):
+                cols_ = _tap(j, c.dilation[1], Wo, c.stride[1])
+                xs = c.xp[:, :, rows, cols_]
+                if m == 1:
+                    dxp[:, :, rows, cols_] += dyr[:, :, 0] * w[None, :, 0, i, j, None, None]
+                    dw[:, 0, i, j] = np.einsum("nghw,nghw->g", dyr[:, :, 0], xs)
+                else:
+                    dxp[:, :, rows, cols_] += np.einsum("ngmhw,gm->nghw", dyr, w[:, :, i, j])
+                    dw[:, :, i, j] = np.einsum("ngmhw,nghw->gm", dyr, xs)
+        dweight = dw.reshape(C_out, 1, kh, kw)
+    else:
+        dyg = dy.reshape(N, G, C_out // G, Ho * Wo)
+        wg = c.weight.reshape(G, C_out // G, -1)
+        # dweight = sum over images of dy_n @ cols_n^T: one batched product, then a small sum
+        dweight = np.matmul(dyg, c.cols.transpose(0, 1, 3, 2)).sum(axis=0)
+        dweight = dweight.reshape(c.weight.shape)
+        dcols = np.matmul(wg.transpose(0, 2, 1), dyg)  # (N, G, K/G, Ho*Wo)
+        dxp = fold_cols(dcols.reshape(N, C, kh, kw, Ho, Wo), Hp, Wp, c.stride, c.dilation)
+    top, bottom, left, right = c.pads
+    if c.pad_cache is not None:
+        dx = _pad_backward(dxp, c.pad_cache)
+    elif any(c.pads):
+        dx = np.ascontiguousarray(dxp[:, :, top:top + H, left:left + W])
+    else:
+        dx = dxp
+    return (dx[0] if c.unbatched else dx), dweight, dbias
+
+
+def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+           stride: IntOrPair = 1, padding: IntOrPair | str = 0, dilation: IntOrPair = 1,
+           groups: int = 1, padding_mode: str = "zeros") -> np.ndarray:
+    """2-D cross-correlation, as ``torch.nn.functional.conv2d`` (plus nn.Conv2d's padding_mode).
+
+    ``weight`` is ``(C_out, C_in // groups, kH, kW)``; ``padding`` an int, a pair, ``"same"``
+    (stride 1 only) or ``"valid"``; ``padding_mode`` zeros, reflect, replicate or circular.
+    """
+    return conv2d_with_cache(x, weight, bias, stride, padding, dilation, groups, padding_mode)[0]
+
+
+def conv2d_backward(dy: np.ndarray, x: np.ndarray, weight: np.ndarray,
+                    bias: np.ndarray | None = None, stride: IntOrPair = 1,
+                    padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1,
+                    padding_mode: str = "zeros") -> Grads:
+    """Convenience backward: recomputes the forward's cache, returns (dx, dweight, dbias)."""
+    _, cache = conv2d_with_cache(x, weight, bias, stride, padding, dilation, groups,
+                                 padding_mode)
+    return conv2d_backward_from_cache(dy, cache)
+
+
+# ----------------------------------------------------------------------------- true conv
+
+
+def _flip(weight: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(_check_weight(weight)[:, :, ::-1, ::-1])
+
+
+def true_conv2d_with_cache(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+                           stride: IntOrPair = 1, padding: IntOrPair | str = 0,
+                           dilation: IntOrPair = 1, groups: int = 1,
+                           padding_mode: str = "zeros") -> tuple[np.ndarray, ConvCache]:
+    """Forward of :func:`true_conv2d` with its cache."""
+    return conv2d_with_cache(x, _flip(weight), bias, stride, padding, dilation, groups,
+                             padding_mode)
+
+
+def true_conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
+    """(dx, dweight, dbias); dweight is flipped back to the un-flipped kernel's layout."""
+    dx, dwf, db = conv2d_backward_from_cache(dy, cache)
+    return dx, np.ascontiguousarray(dwf[:, :, ::-1, ::-1]), db
+
+
+def true_conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+                stride: IntOrPair = 1, padding: IntOrPair | str = 0, dilation: IntOrPair = 1,
+                groups: int = 1, padding_mode: str = "zeros") -> np.ndarray:
+    """Convolution in the mathematical sense: the kernel is rotated 180° before sliding.
+
+    Deep-learning "convolution" (``conv2d``) is really cross-correlation; the lessons compare
+    the two. Both learn equally well because the network can learn the flipped kernel.
+    """
+    return true_conv2d_with_cache(x, weight, bias, stride, padding, dilation, groups,
+                                  padding_mode)[0]
+
+
+def true_conv2d_backward(dy: np.ndarray, x: np.ndarray, weight: np.ndarray,
+                         bias: np.ndarray | None = None, stride: IntOrPair = 1,
+                         padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1,
+                         padding_mode: str = "zeros") -> Grads:
+    """Convenience backward of :func:`true_conv2d`."""
+    _, cache = true_conv2d_with_cache(x, weight, bias, stride, padding, dilation, groups,
+                                      padding_mode)
+    return true_conv2d_backward_from_cache(dy, cache)
+
+
+# ----------------------------------------------------------------------------- transposed
+
+
+def conv_transpose2d_with_cache(x: np.ndarray, weight: np.ndarray,
+                                bias: np.ndarray | None = None, stride: IntOrPair = 1,
+                                padding: IntOrPair = 0, output_padding: IntOrPair = 0,
+                                groups: int = 1, dilation: IntOrPair = 1
+                                ) -> tuple[np.ndarray, ConvTransposeCache]:
+    """Forward of :func:`conv_transpose2d` with its cache."""
+    x, unbatched = batched(x)
+    weight = _check_weight(weight)
+    stride, dilation, groups = pair(stride, "stride"), pair(dilation, "dilation"), int(groups)
+    _check_positive(stride, dilation, groups)
+    ph, pw = pair(padding, "padding")
+    oph, opw = pair(output_padding, "output_padding")
+    if ph < 0 or pw < 0:
+        raise ValueError(f"padding must be >= 0, got {(ph, pw)}")
+    if oph < 0 or opw < 0:
+        raise ValueError(f"output_padding must be >= 0, got {(oph, opw)}")
+    if oph >= max(stride[0], dilation[0]) or opw >= max(stride[1], dilation[1]):
+        raise ValueError(
+            f"output_padding {(oph, opw)} must be smaller than either stride {stride} or "
+            f"dilation {dilation}")
+    N, C, H, W = x.shape
+    C_in, C_out_g, kh, kw = weight.shape
+    if C_in != C:
+        raise ValueError(
+            f"weight {weight.shape} (C_in, C_out/groups, kH, kW) expects the input to have "
+            f"{C_in} channels, but it has {C} (input shape {x.shape})")
+    if C_in % groups:
+        raise ValueError(f"groups={groups} must divide in_channels ({C_in})")
+    C_out = C_out_g * groups
+    bias = _check_bias(bias, C_out)
+    Hb = (H - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + oph
+    Wb = (W - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + opw
+    Ho, Wo = Hb - 2 * ph, Wb - 2 * pw
+    if Ho < 1 or Wo < 1:
+        raise ValueError(
+            f"padding {(ph, pw)} crops away the whole {Hb}x{Wb} transposed-conv output "
+            f"(output size would be {Ho}x{Wo})")
+    wg = weight.reshape(groups, C_in // groups, C_out_g * kh * kw)
+    xg = x.reshape(N, groups, C_in // groups, H * W)
+    cols = np.matmul(wg.transpose(0, 2, 1), xg)  # (N, G, C_out_g*kh*kw, H*W)
+    buf = fold_cols(cols.reshape(N, C_out, kh, kw, H, W), Hb, Wb, stride, dilation)
+    y = np.ascontiguousarray(buf[:, :, ph:ph + Ho, pw:pw + Wo]) if ph or pw else buf
+    if bias is not None:
+        y += bias[:, None, None]
+    cache = ConvTransposeCache(x, weight, stride, (ph, pw), dilation, groups, (Hb, Wb),
+                               (Ho, Wo), unbatched)
+    return (y[0] if unbatched else y), cache
+
+
+def conv_transpose2d_backward_from_cache(dy: np.ndarray, cache: ConvTransposeCache) -> Grads:
+    """(dx, dweight, dbias): dx is an ordinary conv2d of dy with the same weight."""
+    c = cache
+    x = c.x
+    N, C_in, H, W = x.shape
+    _, C_out_g, kh, kw = c.weight.shape
+    G = c.groups
+    C_out = C_out_g * G
+    Ho, Wo = c.out_hw
+    Hb, Wb = c.buffer_hw
+    ph, pw = c.padding
+    dy = np.asarray(dy, dtype=np.float32)
+    if c.unbatched and dy.ndim == 3:
+        dy = dy[None]
+    if dy.shape != (N, C_out, Ho, Wo):
+        raise ValueError(f"dy has shape {dy.shape}, expected {(N, C_out, Ho, Wo)}")
+    dbias = dy.sum(axis=(0, 2, 3))
+    if (Hb, Wb) == (Ho, Wo):
+        buf = dy
+    else:
+        buf = np.zeros((N, C_out, Hb, Wb), dtype=np.float32)
+        buf[:, :, ph:ph + Ho, pw:pw + Wo] = dy
+    cols = cols_from_padded(buf, kh, kw, c.stride, c.dilation, H, W)
+    cols = cols.reshape(N, G, C_out_g * kh * kw, H * W)
+    wg = c.weight.reshape(G, C_in // G, -1)
+    xg = x.reshape(N, G, C_in // G, H * W)
+    dx = np.matmul(wg, cols).reshape(N, C_in, H, W)
+    dweight = np.matmul(xg, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(c.weight.shape)
+    return (dx[0] if c.unbatched else dx), dweight, dbias
+
+
+def conv_transpose2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+                     stride: IntOrPair = 1, padding: IntOrPair = 0,
+                     output_padding: IntOrPair = 0, groups: int = 1, dilation: IntOrPair = 1
+                     ) -> np.ndarray:
+    """Transposed convolution, as ``torch.nn.functional.conv_transpose2d`` (upsampling).
+
+    Each input pixel stamps a weighted copy of the kernel onto the output, ``stride`` apart;
+    overlaps add up. ``weight`` is ``(C_in, C_out // groups, kH, kW)``; ``padding`` crops the
+    result and ``output_padding`` adds rows/columns at the bottom/right.
+    """
+    return conv_transpose2d_with_cache(x, weight, bias, stride, padding, output_padding,
+                                       groups, dilation)[0]
+
+
+def conv_transpose2d_backward(dy: np.ndarray, x: np.ndarray, weight: np.ndarray,
+                              bias: np.ndarray | None = None, stride: IntOrPair = 1,
+                              padding: IntOrPair = 0, output_padding: IntOrPair = 0,
+                              groups: int = 1, dilation: IntOrPair = 1) -> Grads:
+    """Convenience backward of :func:`conv_transpose2d`: (dx, dweight, dbias)."""
+    _, cache = conv_transpose2d_with_cache(x, weight, bias, stride, padding, output_padding,
+                                           groups, dilation)
+    return conv_transpose2d_backward_from_cache(dy, cache)

@@ -1,3 +1,187 @@
-"""(being written)"""
+"""Sliding windows: im2col / col2im, for teaching and as the fast path of every conv.
 
-__all__: list[str] = []
+Two layouts live here:
+
+* the lecture notes' (Deep Learning from Scratch ch.7) ``im2col`` / ``col2im``: one row per
+  output pixel, ``(N*Ho*Wo, C*kh*kw)``, which is what learners see in the lessons;
+* the engine's internal column block ``(N, C, kh, kw, Ho, Wo)``. Reshaped to
+  ``(N, C*kh*kw, Ho*Wo)`` a weight matrix ``(C_out, C*kh*kw)`` multiplies it straight into
+  NCHW output, so the forward pass needs no transposing copy. It is filled (and folded back)
+  with one whole-array copy per kernel offset, never a loop over pixels or the batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._util import IntOrPair, as_float32, pair
+
+__all__ = ["im2col", "col2im", "zero_insert", "conv_window_map"]
+
+
+def out_size(size: int, k: int, stride: int, before: int, after: int, dilation: int) -> int:
+    """Output length along one axis (PyTorch's floor formula); may be <= 0 when k is too big."""
+    return (size + before + after - dilation * (k - 1) - 1) // stride + 1
+
+
+def _tap(i: int, dilation: int, n_out: int, stride: int) -> slice:
+    """Rows of the padded input read by kernel tap ``i`` for all ``n_out`` outputs."""
+    start = i * dilation
+    return slice(start, start + (n_out - 1) * stride + 1, stride)
+
+
+def cols_from_padded(xp: np.ndarray, kh: int, kw: int, stride: tuple[int, int],
+                     dilation: tuple[int, int], Ho: int, Wo: int) -> np.ndarray:
+    """Column block ``(N, C, kh, kw, Ho, Wo)`` of an already padded ``(N, C, Hp, Wp)`` array."""
+    N, C = xp.shape[:2]
+    cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=xp.dtype)
+    sh, sw = stride
+    dh, dw = dilation
+    for i in range(kh):
+        rows = _tap(i, dh, Ho, sh)
+        for j in range(kw):
+            cols[:, :, i, j] = xp[:, :, rows, _tap(j, dw, Wo, sw)]
+    return cols
+
+
+def fold_cols(cols: np.ndarray, Hp: int, Wp: int, stride: tuple[int, int],
+              dilation: tuple[int, int]) -> np.ndarray:
+    """Adjoint of :func:`cols_from_padded`: scatter-add ``(N, C, kh, kw, Ho, Wo)`` into a padded
+    ``(N, C, Hp, Wp)`` buffer (overlapping windows accumulate)."""
+    N, C, kh, kw, Ho, Wo = cols.shape
+    out = np.zeros((N, C, Hp, Wp), dtype=cols.dtype)
+    sh, sw = stride
+    dh, dw = dilation
+    for i in range(kh):
+        rows = _tap(i, dh, Ho, sh)
+        for j in range(kw):
+            out[:, :, rows, _tap(j, dw, Wo, sw)] += cols[:, :, i, j]
+    return out
+
+
+def _as_nchw(x: np.ndarray) -> np.ndarray:
+    x = as_float32(x)
+    if x.ndim == 3:
+        return x[None]
+    if x.ndim != 4:
+        raise ValueError(f"expected a 3-D (C, H, W) or 4-D (N, C, H, W) array, got shape {x.shape}")
+    return x
+
+
+def _geometry(H: int, W: int, kernel_size: IntOrPair, stride: IntOrPair, padding: IntOrPair,
+              dilation: IntOrPair) -> tuple[tuple[int, int], ...]:
+    kh, kw = pair(kernel_size, "kernel_size")
+    sh, sw = pair(stride, "stride")
+    ph, pw = pair(padding, "padding")
+    dh, dw = pair(dilation, "dilation")
+    if min(kh, kw, sh, sw, dh, dw) < 1:
+        raise ValueError(
+            f"kernel_size, stride and dilation must be >= 1, got kernel_size={(kh, kw)}, "
+            f"stride={(sh, sw)}, dilation={(dh, dw)}")
+    if min(ph, pw) < 0:
+        raise ValueError(f"padding must be >= 0, got {(ph, pw)}")
+    Ho = out_size(H, kh, sh, ph, ph, dh)
+    Wo = out_size(W, kw, sw, pw, pw, dw)
+    if Ho < 1 or Wo < 1:
+        raise ValueError(
+            f"kernel {kh}x{kw} (dilation {dh}x{dw}: spans {dh * (kh - 1) + 1}x"
+            f"{dw * (kw - 1) + 1}) is larger than the padded input {H + 2 * ph}x{W + 2 * pw}")
+    return (kh, kw), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo)
+
+
+def im2col(x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair = 1, padding: IntOrPair = 0,
+           dilation: IntOrPair = 1) -> np.ndarray:
+    """Unroll every receptive field into a row: ``(N*Ho*Wo, C*kh*kw)``.
+
+    Row ``n*Ho*Wo + h*Wo + w`` holds the window of output pixel (h, w) of image n, flattened
+    channel-major (c, i, j), so convolution becomes ``im2col(x) @ weight.reshape(C_out, -1).T``.
+    Equals ``torch.nn.functional.unfold(x, ...)`` transposed to rows.
+    """
+    x = _as_nchw(x)
+    N, C, H, W = x.shape
+    (kh, kw), s, (ph, pw), d, (Ho, Wo) = _geometry(H, W, kernel_size, stride, padding, dilation)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+    cols = cols_from_padded(xp, kh, kw, s, d, Ho, Wo)
+    return cols.transpose(0, 4, 5, 1, 2, 3).reshape(N * Ho * Wo, C * kh * kw)
+
+
+def col2im(cols: np.ndarray, input_shape: tuple[int, ...], kernel_size: IntOrPair,
+           stride: IntOrPair = 1, padding: IntOrPair = 0, dilation: IntOrPair = 1) -> np.ndarray:
+    """Inverse layout of :func:`im2col`: add every row back onto its window (overlaps add up).
+
+    This is the adjoint of im2col, not its inverse: a pixel covered by k windows comes back
+    k times its value. It is exactly the input gradient of a convolution, and the forward pass
+    of a transposed convolution.
+    """
+    if len(input_shape) == 3:
+        input_shape = (1, *input_shape)
+    if len(input_shape) != 4:
+        raise ValueError(f"input_shape must be (N, C, H, W) or (C, H, W), got {input_shape}")
+    N, C, H, W = (int(v) for v in input_shape)
+    (kh, kw), s, (ph, pw), d, (Ho, Wo) = _geometry(H, W, kernel_size, stride, padding, dilation)
+    cols = as_float32(cols)
+    if cols.shape != (N * Ho * Wo, C * kh * kw):
+        raise ValueError(
+            f"cols must have shape (N*Ho*Wo, C*kh*kw) = ({N * Ho * Wo}, {C * kh * kw}) for "
+            f"input {input_shape}, got {cols.shape}")
+    block = cols.reshape(N, Ho, Wo, C, kh, kw).transpose(0, 3, 4, 5, 1, 2)
+    xp = fold_cols(block, H + 2 * ph, W + 2 * pw, s, d)
+    return np.ascontiguousarray(xp[:, :, ph:ph + H, pw:pw + W])
+
+
+def zero_insert(x: np.ndarray, stride: IntOrPair) -> np.ndarray:
+    """Stretch the last two axes by putting ``stride - 1`` zeros between neighbouring pixels.
+
+    A transposed convolution with stride s equals an ordinary stride-1 convolution of this
+    stretched input (suitably padded) with the flipped kernel; the lessons show that picture.
+    """
+    x = as_float32(x)
+    if x.ndim < 2:
+        raise ValueError(f"zero_insert needs at least 2 dimensions, got shape {x.shape}")
+    sh, sw = pair(stride, "stride")
+    if sh < 1 or sw < 1:
+        raise ValueError(f"stride must be >= 1, got {(sh, sw)}")
+    H, W = x.shape[-2:]
+    out = np.zeros((*x.shape[:-2], max(H - 1, 0) * sh + 1 if H else 0,
+                    max(W - 1, 0) * sw + 1 if W else 0), dtype=np.float32)
+    out[..., ::sh, ::sw] = x
+    return out
+
+
+def conv_window_map(input_hw: IntOrPair, kernel_size: IntOrPair, stride: IntOrPair = 1,
+                    padding: IntOrPair | str = 0, dilation: IntOrPair = 1) -> np.ndarray:
+    """Where each kernel tap reads: int array ``(Ho, Wo, kh, kw, 2)`` of (row, col) in the
+    PADDED input, so a page can highlight the window behind any output cell.
+
+    ``padding`` may also be ``"same"`` / ``"valid"`` (PyTorch's split: extra on bottom/right;
+    the coordinates are then in the input padded by ``total // 2`` on top/left).
+    """
+    H, W = pair(input_hw, "input_hw")
+    kh, kw = pair(kernel_size, "kernel_size")
+    sh, sw = pair(stride, "stride")
+    dh, dw = pair(dilation, "dilation")
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = (0, 0, 0, 0)
+        elif padding == "same":
+            if (sh, sw) != (1, 1):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            th, tw = dh * (kh - 1), dw * (kw - 1)
+            pads = (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+        else:
+            raise ValueError(f"padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+    else:
+        ph, pw = pair(padding, "padding")
+        pads = (ph, ph, pw, pw)
+    if min(kh, kw, sh, sw, dh, dw) < 1 or min(pads) < 0:
+        raise ValueError("kernel_size, stride, dilation must be >= 1 and padding >= 0")
+    Ho = out_size(H, kh, sh, pads[0], pads[1], dh)
+    Wo = out_size(W, kw, sw, pads[2], pads[3], dw)
+    if Ho < 1 or Wo < 1:
+        raise ValueError(
+            f"kernel {kh}x{kw} (dilation {dh}x{dw}) is larger than the padded input "
+            f"{H + pads[0] + pads[1]}x{W + pads[2] + pads[3]}")
+    rows = np.arange(Ho)[:, None, None, None] * sh + np.arange(kh)[None, None, :, None] * dh
+    cols = np.arange(Wo)[None, :, None, None] * sw + np.arange(kw)[None, None, None, :] * dw
+    shape = (Ho, Wo, kh, kw)
+    return np.stack([np.broadcast_to(rows, shape), np.broadcast_to(cols, shape)], axis=-1)
