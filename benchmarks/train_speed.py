@@ -1,0 +1,210 @@
+"""Training speed of cnnviz against PyTorch on the same machine, in the same run.
+
+For each net, cnnviz and PyTorch train identical copies (PyTorch's twin is built from the cnnviz
+module tree and given the same initial weights) on the same random batches of 100 with Adam;
+repeats alternate cnnviz and PyTorch so that load from other processes hits both alike, warm-up
+steps are excluded, and the ratio is the median of the per-repeat ratios. PyTorch is limited to
+as many threads as NumPy's BLAS uses.
+
+    python benchmarks/train_speed.py                 # full run, writes nothing
+    python benchmarks/train_speed.py --markdown benchmarks/RESULTS.md
+    python benchmarks/train_speed.py --quick         # a few seconds, for the tests
+    python benchmarks/train_speed.py --profile simple_convnet   # where cnnviz's time goes
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cnnviz.models import build_model  # noqa: E402
+
+from benchmarks._common import blas_threads, torch_twin  # noqa: E402
+from cnnviz import nn, optim  # noqa: E402
+
+NETS = ("simple_convnet", "lenet5", "separable_net")
+TARGET = 0.4
+
+
+def _batches(n: int, batch: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    return [(rng.random((batch, 1, 28, 28), dtype=np.float32),
+             rng.integers(0, 10, size=batch).astype(np.int64)) for _ in range(n)]
+
+
+class CnnvizRunner:
+    def __init__(self, name: str, seed: int = 0) -> None:
+        self.model = build_model(name, seed=seed)
+        self.model.train()
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.opt = optim.Adam(list(self.model.parameters()), lr=1e-3)
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> float:
+        self.opt.zero_grad()
+        loss = self.loss_fn(self.model(x), y)
+        self.model.backward(self.loss_fn.backward())
+        self.opt.step()
+        return float(loss)
+
+
+class TorchRunner:
+    def __init__(self, model: Any) -> None:
+        import torch
+
+        self.torch = torch
+        self.model = torch_twin(model)
+        self.model.train()
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> float:
+        torch = self.torch
+        self.opt.zero_grad()
+        loss = self.loss_fn(self.model(torch.from_numpy(x)), torch.from_numpy(y))
+        loss.backward()
+        self.opt.step()
+        return float(loss)
+
+
+def _timed(runner: Any, batches: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Images per second over ``batches``."""
+    t0 = time.perf_counter()
+    for x, y in batches:
+        runner.step(x, y)
+    dt = time.perf_counter() - t0
+    return sum(len(y) for _, y in batches) / dt
+
+
+def bench_net(name: str, repeats: int, steps: int, warmup: int, batch: int,
+              use_torch: bool) -> dict[str, Any]:
+    ours = CnnvizRunner(name)
+    theirs = TorchRunner(ours.model) if use_torch else None
+    batches = _batches(steps, batch, seed=1)
+    warm = _batches(warmup, batch, seed=2)
+    for x, y in warm:  # warm-up: caches, allocator, BLAS threads; not timed
+        ours.step(x, y)
+        if theirs is not None:
+            theirs.step(x, y)
+    c_ips: list[float] = []
+    t_ips: list[float] = []
+    for r in range(repeats):
+        # alternate who goes first so that a burst of outside load does not favour one side
+        order = [("c", ours), ("t", theirs)] if r % 2 == 0 else [("t", theirs), ("c", ours)]
+        for who, runner in order:
+            if runner is None:
+                continue
+            (c_ips if who == "c" else t_ips).append(_timed(runner, batches))
+    row: dict[str, Any] = {
+        "net": name,
+        "params": int(sum(p.data.size for p in ours.model.parameters())),
+        "cnnviz": statistics.median(c_ips),
+    }
+    if t_ips:
+        row["torch"] = statistics.median(t_ips)
+        row["ratio"] = statistics.median(c / t for c, t in zip(c_ips, t_ips))
+        row["ratio_min"] = min(c / t for c, t in zip(c_ips, t_ips))
+        row["ratio_max"] = max(c / t for c, t in zip(c_ips, t_ips))
+    return row
+
+
+def table(rows: list[dict[str, Any]], threads: int, torch_version: str | None) -> str:
+    lines = [
+        "| net | params | cnnviz img/s | PyTorch img/s | cnnviz / PyTorch (median, range) |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        if "torch" in r:
+            ok = "" if r["ratio"] >= TARGET else " (below 0.4)"
+            lines.append(f"| {r['net']} | {r['params']:,} | {r['cnnviz']:,.0f} | "
+                         f"{r['torch']:,.0f} | {r['ratio']:.2f} ({r['ratio_min']:.2f}–"
+                         f"{r['ratio_max']:.2f}){ok} |")
+        else:
+            lines.append(f"| {r['net']} | {r['params']:,} | {r['cnnviz']:,.0f} | – | – |")
+    note = (f"Batch 100, Adam, training steps (forward + backward + update); "
+            f"threads: {threads} (NumPy's OpenBLAS and torch.set_num_threads); "
+            f"numpy {np.__version__}, torch {torch_version or 'not installed'}, "
+            f"Python {platform.python_version()}, {platform.machine()}.")
+    return "\n".join(lines) + "\n\n" + note + "\n"
+
+
+def profile(name: str, steps: int, batch: int, top: int = 25) -> None:
+    """cProfile cnnviz training steps and print the functions where the time goes."""
+    import cProfile
+    import pstats
+
+    runner = CnnvizRunner(name)
+    batches = _batches(steps, batch)
+    runner.step(*batches[0])
+    prof = cProfile.Profile()
+    prof.enable()
+    for x, y in batches:
+        runner.step(x, y)
+    prof.disable()
+    stats = pstats.Stats(prof, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--nets", nargs="+", default=list(NETS))
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--steps", type=int, default=10, help="timed steps per repeat")
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--quick", action="store_true", help="2 repeats of 2 steps (smoke test)")
+    p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
+    p.add_argument("--profile", metavar="NET", default=None,
+                   help="profile cnnviz on NET instead of benchmarking")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.repeats, args.steps, args.warmup = 2, 2, 1
+    if args.profile:
+        profile(args.profile, max(args.steps, 5), args.batch)
+        return 0
+
+    threads = blas_threads()
+    torch_version = None
+    use_torch = not args.no_torch
+    if use_torch:
+        try:
+            import torch
+        except ImportError:
+            use_torch = False
+            print("PyTorch not installed: cnnviz figures only", file=sys.stderr)
+        else:
+            torch.set_num_threads(threads)
+            torch.manual_seed(0)
+            torch_version = torch.__version__
+    rows = []
+    for name in args.nets:
+        print(f"benchmarking {name} ...", file=sys.stderr, flush=True)
+        rows.append(bench_net(name, args.repeats, args.steps, args.warmup, args.batch,
+                              use_torch))
+    text = table(rows, threads, torch_version)
+    print(text)
+    if args.markdown is not None:
+        header = ("# Training speed: cnnviz vs PyTorch\n\n"
+                  f"`python benchmarks/train_speed.py` ({args.repeats} repeats × {args.steps} "
+                  f"steps, {args.warmup} warm-up steps excluded, interleaved), "
+                  f"{time.strftime('%Y-%m-%d')}.\n\n")
+        old = args.markdown.read_text() if args.markdown.exists() else ""
+        marker = "<!-- memory -->"
+        tail = old[old.index(marker):] if marker in old else ""
+        args.markdown.write_text(header + text + ("\n" + tail if tail else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
