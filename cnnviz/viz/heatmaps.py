@@ -1,0 +1,241 @@
+"""Whole-image and small-grid figures built from engine results (plotly, no Streamlit).
+
+Whole images (up to ~256x256) are sent as PNG-encoded ``go.Image`` traces rather than
+heatmaps: a 256x256 heatmap is ~1 MB of JSON and redraws slowly, a PNG is a few kB.
+Signed results use a diverging map with zero at white, scaled symmetrically, so "no
+response" always looks the same across panels; a colour bar gives the numbers back.
+Small grids (``number_grid_figure``) are heatmaps with every value written in its cell.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import plotly.graph_objects as go
+from matplotlib import colormaps
+from PIL import Image
+from plotly.subplots import make_subplots
+
+from cnnviz.viz.window_animation import (
+    HIGHLIGHT,
+    PAD_OUTLINE,
+    auto_decimals,
+    colour_scales,
+    fmt,
+)
+
+PanelKind = Literal["input", "signed", "rgb", "gray"]
+
+_MPL = {
+    "RdBu_r": "RdBu_r",
+    "PuOr_r": "PuOr_r",
+    "Viridis": "viridis",
+}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One picture of a row: ``kind`` picks the colour treatment.
+
+    - "input": single channel drawn with the input colour map over ``[vmin, vmax]``
+      (default: the array's own range)
+    - "gray": single channel in gray over ``[vmin, vmax]`` (default 0..1)
+    - "signed": diverging map, zero at white, symmetric ``±vmax`` (default max |value|)
+    - "rgb": (H, W, 3) floats in [0, 1] (clipped) or uint8
+    """
+
+    title: str
+    image: np.ndarray
+    kind: PanelKind = "input"
+    vmin: float | None = None
+    vmax: float | None = None
+
+
+def _mpl_cmap(scale: object) -> object:
+    if isinstance(scale, str):
+        return colormaps[_MPL.get(scale, scale)]
+    return colormaps["gray"]  # the classroom input scale is black -> white
+
+
+def panel_range(panel: Panel) -> tuple[float, float]:
+    """The value range a panel's colours span (what its colour bar shows)."""
+    a = np.asarray(panel.image, dtype=np.float64)
+    finite = a[np.isfinite(a)] if a.size else np.zeros(1)
+    if finite.size == 0:
+        finite = np.zeros(1)
+    if panel.kind == "signed":
+        vmax = panel.vmax if panel.vmax is not None else float(np.max(np.abs(finite)))
+        vmax = vmax or 1.0
+        return -vmax, vmax
+    if panel.kind == "gray":
+        lo = 0.0 if panel.vmin is None else panel.vmin
+        hi = 1.0 if panel.vmax is None else panel.vmax
+    else:
+        lo = float(finite.min()) if panel.vmin is None else panel.vmin
+        hi = float(finite.max()) if panel.vmax is None else panel.vmax
+    return lo, (hi if hi > lo else lo + 1.0)
+
+
+def to_rgb(panel: Panel, classroom: bool = False) -> np.ndarray:
+    """(H, W, 3) uint8 colours for a panel (the colour map applied here, not in the browser)."""
+    a = np.asarray(panel.image)
+    if panel.kind == "rgb":
+        if a.dtype == np.uint8:
+            return a
+        return (np.clip(np.nan_to_num(a.astype(np.float64)), 0, 1) * 255 + 0.5).astype(np.uint8)
+    scales = colour_scales(classroom)
+    lo, hi = panel_range(panel)
+    norm = np.clip((np.nan_to_num(a.astype(np.float64)) - lo) / (hi - lo), 0, 1)
+    if panel.kind == "gray":
+        g = (norm * 255 + 0.5).astype(np.uint8)
+        return np.stack([g, g, g], axis=-1)
+    cmap = _mpl_cmap(scales["signed"] if panel.kind == "signed" else scales["input"])
+    return (cmap(norm)[..., :3] * 255 + 0.5).astype(np.uint8)  # type: ignore[operator]
+
+
+def png_data_uri(rgb: np.ndarray) -> str:
+    """A PNG data URI for ``go.Image(source=...)``: compact and fast to draw."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def image_row_figure(
+    panels: Sequence[Panel], *, classroom: bool = False, height: int | None = None
+) -> go.Figure:
+    """Pictures side by side (input and results), each with a colour bar when it has one."""
+    n = len(panels)
+    font = 24 if classroom else 18
+    fig = make_subplots(
+        rows=1, cols=n, subplot_titles=[p.title for p in panels], horizontal_spacing=0.07
+    )
+    scales = colour_scales(classroom)
+    for i, panel in enumerate(panels, start=1):
+        rgb = to_rgb(panel, classroom)
+        fig.add_trace(go.Image(source=png_data_uri(rgb), hoverinfo="skip"), row=1, col=i)
+        if panel.kind in ("input", "signed", "gray"):
+            lo, hi = panel_range(panel)
+            scale = {
+                "signed": scales["signed"],
+                "input": scales["input"],
+                "gray": [[0, "#000"], [1, "#fff"]],
+            }[panel.kind]
+            xa = fig.get_subplot(1, i).xaxis.domain
+            fig.add_trace(
+                go.Scatter(
+                    x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+                    marker={
+                        "colorscale": scale, "cmin": lo, "cmax": hi, "color": [lo],
+                        "showscale": True,
+                        "colorbar": {"x": xa[1] + 0.005, "len": 0.8, "thickness": 14,
+                                     "tickfont": {"size": font - 4}},
+                    },
+                ),
+                row=1, col=i,
+            )
+    for a in fig.layout.annotations:
+        a.font = {"size": font}
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, visible=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, visible=False)
+    fig.update_layout(
+        height=height or (520 if classroom else 420),
+        margin={"l": 5, "r": 40, "t": 60, "b": 5},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=False,
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class GridPanel:
+    """A small numeric grid: values written in cells, optional padding ring and marks.
+
+    ``pad`` = (left, right, top, bottom) outlines the original area inside a padded grid;
+    ``marks`` (n, 2) cells get a highlight outline; ``signed`` picks the diverging map.
+    """
+
+    title: str
+    values: np.ndarray
+    pad: tuple[int, int, int, int] = (0, 0, 0, 0)
+    signed: bool = False
+    marks: np.ndarray | None = None
+    vmin: float | None = None
+    vmax: float | None = None
+
+
+def number_grid_figure(
+    grids: Sequence[GridPanel], *, classroom: bool = False, height: int | None = None
+) -> go.Figure:
+    """Small grids side by side with their numbers (padding modes, coverage counts ...)."""
+    n = len(grids)
+    base = 24 if classroom else 18
+    widths = [max(np.asarray(g.values).shape[1], 2) for g in grids]
+    fig = make_subplots(
+        rows=1, cols=n, subplot_titles=[g.title for g in grids],
+        column_widths=[w / sum(widths) for w in widths], horizontal_spacing=0.04,
+    )
+    scales = colour_scales(classroom)
+    shapes: list[dict[str, object]] = []
+    for i, g in enumerate(grids, start=1):
+        v = np.asarray(g.values, dtype=np.float64)
+        h, w = v.shape
+        if g.signed:
+            amax = g.vmax if g.vmax is not None else float(np.nanmax(np.abs(v))) or 1.0
+            zk = {"colorscale": scales["signed"], "zmin": -amax, "zmax": amax}
+        else:
+            lo = float(np.nanmin(v)) if g.vmin is None else g.vmin
+            hi = float(np.nanmax(v)) if g.vmax is None else g.vmax
+            zk = {"colorscale": scales["input"], "zmin": lo, "zmax": hi if hi > lo else lo + 1}
+        d = auto_decimals(v)
+        text = [[fmt(float(x), d) for x in row] for row in v]
+        fig.add_trace(
+            go.Heatmap(
+                z=v, text=text, texttemplate="%{text}", showscale=False, xgap=1, ygap=1,
+                textfont={"size": int(max(9, min(base, base * 9 / max(h, w))))},
+                hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>", **zk,
+            ),
+            row=1, col=i,
+        )
+        xref = "x" if i == 1 else f"x{i}"
+        yref = "y" if i == 1 else f"y{i}"
+        left, right, top, bottom = g.pad
+        if any(g.pad):
+            shapes.append(
+                {"type": "rect", "xref": xref, "yref": yref, "x0": left - 0.5,
+                 "x1": w - right - 0.5, "y0": top - 0.5, "y1": h - bottom - 0.5,
+                 "line": {"color": PAD_OUTLINE, "width": 4, "dash": "dash"}, "layer": "above"}
+            )
+        if g.marks is not None:
+            for r, c in np.asarray(g.marks).reshape(-1, 2):
+                shapes.append(
+                    {"type": "rect", "xref": xref, "yref": yref, "x0": c - 0.5, "x1": c + 0.5,
+                     "y0": r - 0.5, "y1": r + 0.5,
+                     "line": {"color": HIGHLIGHT, "width": 3}, "layer": "above"}
+                )
+        fig.update_yaxes(autorange="reversed", scaleanchor=xref, constrain="domain",
+                         row=1, col=i)
+        fig.update_xaxes(constrain="domain", row=1, col=i)
+    for a in fig.layout.annotations:
+        a.font = {"size": base}
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_layout(
+        height=height or (460 if classroom else 360), shapes=shapes,
+        margin={"l": 5, "r": 5, "t": 60, "b": 5}, plot_bgcolor="#e6e6e6",
+        paper_bgcolor="white", showlegend=False,
+    )
+    return fig
+
+
+def read_counts(window_map: np.ndarray, padded_shape: tuple[int, int]) -> np.ndarray:
+    """How many windows read each padded-input cell (0 = skipped), from the engine's map."""
+    counts = np.zeros(padded_shape, dtype=np.int64)
+    cells = np.asarray(window_map).reshape(-1, 2)
+    np.add.at(counts, (cells[:, 0], cells[:, 1]), 1)
+    return counts
