@@ -146,6 +146,36 @@ def _max_general(g: _Geometry, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return y, arg
 
 
+def _tile_max(blocks: np.ndarray) -> np.ndarray:
+    """Max of each (kh, kw) tile by elementwise maxima over offsets (far faster than .max)."""
+    kh, kw = blocks.shape[3], blocks.shape[5]
+    y = blocks[:, :, :, 0, :, 0].copy()
+    for i in range(kh):
+        for j in range(kw):
+            if i or j:
+                np.maximum(y, blocks[:, :, :, i, :, j], out=y)
+    return y
+
+
+def _first_max_mask(blocks: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Boolean (N, C, Ho, kh, Wo, kw): True at each tile's first maximum.
+
+    One broadcast comparison finds every maximum; only when some tile has ties (common
+    after ReLU: all-zero tiles) do we walk the offsets to keep the first, as PyTorch does.
+    """
+    mask = blocks == y[:, :, :, None, :, None]
+    if np.count_nonzero(mask) != y.size:
+        kh, kw = blocks.shape[3], blocks.shape[5]
+        seen = mask[:, :, :, 0, :, 0].copy()
+        for i in range(kh):
+            for j in range(kw):
+                if i or j:
+                    tap = mask[:, :, :, i, :, j]
+                    tap &= ~seen
+                    seen |= tap
+    return mask
+
+
 def _first_max_arg(g: _Geometry, blocks: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Offset of the first maximum in each tile (PyTorch breaks ties by scan order)."""
     arg = np.zeros(y.shape, dtype=np.uint8 if g.kh * g.kw <= 256 else np.int32)
@@ -167,7 +197,7 @@ def max_pool2d_with_cache(x: np.ndarray, kernel_size: IntOrPair,
     g = _Geometry(xb.shape, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     if g.simple:
         blocks = g.blocks(xb)
-        y = blocks.max(axis=(3, 5))
+        y = _tile_max(blocks)
         return _unbatch(y, unb), ("simple", g, blocks, y, unb)
     y, arg = _max_general(g, xb)
     return _unbatch(y, unb), ("general", g, arg, None, unb)
@@ -189,7 +219,7 @@ def max_pool2d_with_indices(x: np.ndarray, kernel_size: IntOrPair,
     g = _Geometry(xb.shape, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     if g.simple:
         blocks = g.blocks(xb)
-        y = blocks.max(axis=(3, 5))
+        y = _tile_max(blocks)
         arg = _first_max_arg(g, blocks, y)
     else:
         y, arg = _max_general(g, xb)
@@ -209,20 +239,14 @@ def max_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
     zero = _F32(0)
     if kind == "simple":
         blocks, y = a, b
-        dblocks = np.zeros(blocks.shape, dtype=_F32)
-        free = None
-        last = (g.kh - 1, g.kw - 1)
-        for i in range(g.kh):
-            for j in range(g.kw):
-                hit = blocks[:, :, :, i, :, j] == y
-                if free is not None:
-                    hit &= free
-                np.copyto(dblocks[:, :, :, i, :, j], dy, where=hit)
-                if (i, j) != last:
-                    free = ~hit if free is None else free & ~hit
-        dx = np.zeros((g.N, g.C, g.H, g.W), dtype=_F32)
-        dx[:, :, :g.Ho * g.kh, :g.Wo * g.kw] = dblocks.reshape(
-            g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
+        dblocks = np.empty(blocks.shape, dtype=_F32)
+        np.multiply(_first_max_mask(blocks, y), dy[:, :, :, None, :, None], out=dblocks)
+        dblocks = dblocks.reshape(g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
+        if dblocks.shape[2:] == (g.H, g.W):
+            dx = dblocks
+        else:
+            dx = np.zeros((g.N, g.C, g.H, g.W), dtype=_F32)
+            dx[:, :, :g.Ho * g.kh, :g.Wo * g.kw] = dblocks
     else:
         arg = a
         canvas = g.grad_canvas()
