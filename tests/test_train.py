@@ -1,0 +1,193 @@
+"""The step-wise Trainer: determinism, learning, budgets, divergence, evaluation, weights files."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import pickle
+import time
+
+import numpy as np
+import pytest
+
+from cnnviz.data.mnist import mnist_arrays
+from cnnviz.train import (
+    WEIGHTS_DIR,
+    TrainConfig,
+    Trainer,
+    WeightsError,
+    evaluate_model,
+    load_model,
+    load_weights,
+)
+
+
+@pytest.fixture(scope="module")
+def train_small() -> tuple[np.ndarray, np.ndarray]:
+    return mnist_arrays("train", limit=1000)
+
+
+@pytest.fixture(scope="module")
+def test_small() -> tuple[np.ndarray, np.ndarray]:
+    return mnist_arrays("test", limit=300)
+
+
+def _trainer(train_small, test_small, **kw) -> Trainer:
+    cfg = TrainConfig(**{"batch_size": 50, "eval_every": 0, "test_limit": 300, **kw})
+    return Trainer(cfg, train_data=train_small, test_data=test_small)
+
+
+@pytest.fixture(scope="module")
+def trained(train_small, test_small) -> Trainer:
+    """simple_convnet after 40 Adam steps of 50 images (shared by the read-only tests)."""
+    t = _trainer(train_small, test_small, seed=1, eval_every=20)
+    t.run(steps=40)
+    return t
+
+
+def test_same_seed_same_losses(train_small, test_small):
+    a = _trainer(train_small, test_small, seed=3, train_limit=200)
+    b = _trainer(train_small, test_small, seed=3, train_limit=200)
+    la = [e.loss for e in a.run(steps=6)]
+    lb = [e.loss for e in b.run(steps=6)]
+    assert len(la) == 6
+    assert la == lb
+    c = _trainer(train_small, test_small, seed=4, train_limit=200)
+    assert [e.loss for e in c.run(steps=6)] != la
+
+
+def test_loss_falls_and_accuracy_beats_chance(trained):
+    losses = [e.loss for e in trained.history]
+    assert len(losses) == 40 and trained.step == 40
+    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
+    assert trained.evaluate().accuracy > 0.5  # chance is 0.1
+    assert all(math.isfinite(e.loss_avg) and e.images_per_second > 0 for e in trained.history)
+    assert [p.step for p in trained.test_history] == [20, 40]
+    assert trained.history[19].test_accuracy == trained.test_history[0].accuracy
+
+
+def test_events_carry_progress(trained):
+    e = trained.history[-1]
+    assert e.step == 40 and e.epoch == 1  # 20 steps per epoch of 1000 images
+    assert e.epoch_progress == pytest.approx(2.0)
+    assert e.lr == pytest.approx(1e-3)
+    assert 0.0 <= e.batch_accuracy <= 1.0
+    assert e.seconds == pytest.approx(trained.seconds)
+
+
+def test_step_and_time_budgets(train_small, test_small):
+    t = _trainer(train_small, test_small)
+    assert len(t.run(steps=3)) == 3
+    start = time.perf_counter()
+    events = t.run(seconds=0.4)
+    took = time.perf_counter() - start
+    assert events and took < 2.0  # one step may overshoot a little on a busy machine
+    assert t.step == 3 + len(events)
+
+
+def test_done_after_epochs(train_small, test_small):
+    t = _trainer(train_small, test_small, train_limit=100, epochs=2, eval_every=1000)
+    events = t.run()
+    assert len(events) == 4 and t.done and t.stopped_reason is None
+    assert t.run() == [] and t.run(seconds=1) == []
+    assert len(t.test_history) == 1  # the final point is always recorded
+
+
+def test_huge_learning_rate_stops_and_restores(train_small, test_small):
+    t = _trainer(train_small, test_small, optimizer="sgd", lr=1e6)
+    t.run(steps=50)
+    r = t.stopped_reason
+    assert r is not None and r.code == "diverged" and t.done
+    assert "learning rate" in r.suggestion and "学习率" in r.suggestion_zh
+    assert r.message and r.message_zh
+    assert all(np.isfinite(p.data).all() for p in t.model.parameters())
+    assert all(math.isfinite(e.loss) and math.isfinite(e.loss_avg) for e in t.history)
+    assert np.isfinite(t.predict_proba(test_small[0][:5])).all()
+    assert t.run() == []
+
+
+def test_evaluation_is_consistent(trained, test_small):
+    r = trained.evaluate()
+    assert r.n == 300 and r.confusion.shape == (10, 10)
+    assert r.confusion.sum() == r.n
+    assert np.trace(r.confusion) / r.n == pytest.approx(r.accuracy)
+    assert len(r.mistakes) == r.n - np.trace(r.confusion)
+    assert (r.predictions[r.mistakes] != r.labels[r.mistakes]).all()
+    support = r.confusion.sum(axis=1)
+    np.testing.assert_allclose(r.per_class_accuracy[support > 0],
+                               np.diag(r.confusion)[support > 0] / support[support > 0])
+    np.testing.assert_allclose(r.probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    assert trained.evaluate(limit=50).n == 50
+
+
+def test_inspection_helpers(trained, test_small):
+    w = trained.first_layer_weights()
+    assert w.shape == (30, 1, 5, 5)
+    w[...] = 0  # a copy: the model is untouched
+    assert np.abs(trained.first_layer_weights()).sum() > 0
+    assert not np.array_equal(trained.initial_first_layer, trained.first_layer_weights())
+    maps = trained.feature_maps(test_small[0][0])
+    assert len(maps) >= 1
+    name, a = maps[0]
+    assert a.shape == (1, 30, 24, 24) and (a >= 0).all() and isinstance(name, str)
+    p = trained.predict_proba(test_small[0][:7])
+    assert p.shape == (7, 10)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_trainer_pickles(trained):
+    """st.session_state may pickle: no open files, locks or generators inside."""
+    clone = pickle.loads(pickle.dumps(trained))
+    assert clone.step == trained.step and len(clone.history) == len(trained.history)
+
+
+def test_save_load_round_trip(trained, test_small, tmp_path):
+    path = trained.save(tmp_path / "w.npz")
+    model, meta = load_model(path)
+    assert meta["model"] == "simple_convnet" and meta["steps"] == 40
+    x, y = test_small
+    ours = evaluate_model(model, x, y)
+    assert ours.accuracy == pytest.approx(trained.evaluate().accuracy)
+    again = Trainer(TrainConfig(init=path, eval_every=0), train_data=(x, y),
+                    test_data=(x, y))
+    np.testing.assert_array_equal(again.first_layer_weights(), trained.first_layer_weights())
+    state, _ = load_weights(io.BytesIO(trained.to_bytes()))
+    assert set(state) == set(trained.state_dict())
+
+
+def test_bad_weights_files(trained, tmp_path):
+    with pytest.raises(WeightsError, match="not found"):
+        load_model(tmp_path / "missing.npz")
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(WeightsError) as info:
+        load_model(broken)
+    assert info.value.message_zh
+    path = trained.save(tmp_path / "w.npz")
+    with pytest.raises(WeightsError, match="lenet5"):
+        load_model(path, model="lenet5")
+    with pytest.raises(WeightsError):
+        Trainer(TrainConfig(model="lenet5", init=path))
+
+
+def test_augmented_batches_keep_shape_and_determinism(train_small, test_small):
+    a = _trainer(train_small, test_small, augment=True, seed=2)
+    b = _trainer(train_small, test_small, augment=True, seed=2)
+    assert [e.loss for e in a.run(steps=2)] == [e.loss for e in b.run(steps=2)]
+
+
+def _manifest() -> dict:
+    path = WEIGHTS_DIR / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+@pytest.mark.parametrize("name", sorted(_manifest().get("models", {})))
+def test_bundled_weights_reach_recorded_accuracy(name):
+    entry = _manifest()["models"][name]
+    model, meta = load_model(WEIGHTS_DIR / entry["file"])
+    assert meta["model"] == name
+    x, y = mnist_arrays("test", limit=2000)
+    acc = evaluate_model(model, x, y).accuracy
+    assert acc == pytest.approx(entry["test_accuracy_first_2000"], abs=0.01)
+    assert (WEIGHTS_DIR / entry["file"]).stat().st_size < 2 * 2**20
