@@ -1,3 +1,178 @@
-"""(being written)"""
+"""Local response normalisation (AlexNet) and batch normalisation, as PyTorch computes them."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._util import as_float32
+
+__all__ = [
+    "local_response_norm", "local_response_norm_with_cache",
+    "local_response_norm_backward_from_cache", "local_response_norm_backward",
+    "batch_norm", "batch_norm_with_cache", "batch_norm_backward_from_cache",
+    "batch_norm_backward",
+]
+
+_F32 = np.float32
+
+
+# ---------------------------------------------------------------- local response norm
+
+
+def _channel_window_sum(a: np.ndarray, size: int, before: int, after: int) -> np.ndarray:
+    """Sum over a window of channels (axis 1), zero-padded ``before``/``after``; a loop over
+    the ``size`` offsets, not over pixels."""
+    C = a.shape[1]
+    pad = [(0, 0)] * a.ndim
+    pad[1] = (before, after)
+    ap = np.pad(a, pad)
+    total = ap[:, 0:C].copy()
+    for j in range(1, size):
+        total += ap[:, j:j + C]
+    return total
+
+
+def local_response_norm_with_cache(x: np.ndarray, size: int, alpha: float = 1e-4,
+                                   beta: float = 0.75, k: float = 1.0
+                                   ) -> tuple[np.ndarray, Any]:
+    """y = x / (k + alpha/size * sum of x² over ``size`` neighbouring channels)^beta.
+
+    As ``torch.nn.functional.local_response_norm``: the window is padded size//2 channels
+    before and (size-1)//2 after, and the sum is averaged (alpha/size). Channels are axis 1
+    for any input of 3 or more dims, as in PyTorch (a 3-D input is (N, C, L)).
+    """
+    x = as_float32(x)
+    if x.ndim < 3:
+        raise ValueError(f"local_response_norm expects 3 or more dims (N, C, ...), got {x.shape}")
+    if size < 1:
+        raise ValueError(f"local_response_norm: size must be at least 1, got {size}")
+    summed = _channel_window_sum(x * x, size, size // 2, (size - 1) // 2)
+    denom = _F32(k) + _F32(alpha) * (summed / _F32(size))
+    scale = denom ** _F32(-beta)
+    return x * scale, (x, denom, scale, size, _F32(alpha), _F32(beta))
+
+
+def local_response_norm(x: np.ndarray, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> np.ndarray:
+    """Lateral inhibition across channels, as in AlexNet."""
+    return local_response_norm_with_cache(x, size, alpha, beta, k)[0]
+
+
+def local_response_norm_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
+    """dx_c = dy_c D_c^-β - (2αβ/size) x_c Σ_{c' whose window holds c} dy_c' x_c' D_c'^(-β-1).
+
+    The channels whose window contains c form the mirrored window, hence the swapped
+    padding (size-1)//2 before and size//2 after.
+    """
+    x, denom, scale, size, alpha, beta = cache
+    dy = as_float32(dy)
+    t = dy * x * scale / denom
+    back = _channel_window_sum(t, size, (size - 1) // 2, size // 2)
+    return dy * scale - (_F32(2) * alpha * beta / _F32(size)) * x * back
+
+
+def local_response_norm_backward(dy: np.ndarray, x: np.ndarray, size: int, alpha: float = 1e-4,
+                                 beta: float = 0.75, k: float = 1.0) -> np.ndarray:
+    """dL/dx of :func:`local_response_norm` given dL/dy."""
+    return local_response_norm_backward_from_cache(
+        dy, local_response_norm_with_cache(x, size, alpha, beta, k)[1])
+
+
+# ---------------------------------------------------------------- batch norm
+
+
+def _channel_shape(x: np.ndarray) -> tuple[int, ...]:
+    """Shape that broadcasts a per-channel vector against x (channels on axis 1)."""
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+
+
+def batch_norm_with_cache(x: np.ndarray, running_mean: np.ndarray | None,
+                          running_var: np.ndarray | None, weight: np.ndarray | None = None,
+                          bias: np.ndarray | None = None, training: bool = False,
+                          momentum: float = 0.1, eps: float = 1e-5
+                          ) -> tuple[np.ndarray, Any]:
+    """Normalise each channel, then scale and shift, as ``torch.nn.functional.batch_norm``.
+
+    Training normalises with the batch's mean and biased variance and updates the running
+    statistics in place (with the unbiased variance, as PyTorch); evaluation uses the
+    running statistics, so one image's output does not depend on the rest of the batch.
+    """
+    x = as_float32(x)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm expects (N, C) or (N, C, H, W) input, got shape {x.shape}")
+    C = x.shape[1]
+    for name, v in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if v is not None and np.shape(v) != (C,):
+            raise ValueError(f"batch_norm: {name} must have shape ({C},) for {C} channels, "
+                             f"got {np.shape(v)}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = _channel_shape(x)
+    if training:
+        count = x.size // max(C, 1)
+        if count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                             f"training, got input shape {x.shape}")
+        mean = x.mean(axis=axes, dtype=_F32)
+        centred = x - mean.reshape(shape)
+        var = (centred * centred).mean(axis=axes, dtype=_F32)
+        m = _F32(momentum)
+        if running_mean is not None:
+            running_mean *= _F32(1) - m
+            running_mean += m * mean
+        if running_var is not None:
+            running_var *= _F32(1) - m
+            running_var += m * var * _F32(count / (count - 1))
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm in eval mode needs running_mean and running_var")
+        mean = as_float32(running_mean)
+        var = as_float32(running_var)
+        centred = x - mean.reshape(shape)
+    invstd = (_F32(1) / np.sqrt(var + _F32(eps))).astype(_F32)
+    xhat = centred * invstd.reshape(shape)
+    y = xhat
+    w = None if weight is None else as_float32(weight)
+    if w is not None:
+        y = y * w.reshape(shape)
+    if bias is not None:
+        y = y + as_float32(bias).reshape(shape)
+    return y, (xhat, invstd, w, bool(training), axes, shape)
+
+
+def batch_norm(x: np.ndarray, running_mean: np.ndarray | None, running_var: np.ndarray | None,
+               weight: np.ndarray | None = None, bias: np.ndarray | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> np.ndarray:
+    """Batch normalisation forward (PyTorch's argument order)."""
+    return batch_norm_with_cache(x, running_mean, running_var, weight, bias, training,
+                                 momentum, eps)[0]
+
+
+def batch_norm_backward_from_cache(dy: np.ndarray, cache: Any
+                                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dx, dweight, dbias); in training the batch mean and variance also depend on x."""
+    xhat, invstd, w, training, axes, shape = cache
+    dy = as_float32(dy)
+    dbias = dy.sum(axis=axes, dtype=_F32)
+    dweight = (dy * xhat).sum(axis=axes, dtype=_F32)
+    scale = invstd if w is None else invstd * w
+    if not training:
+        return dy * scale.reshape(shape), dweight, dbias
+    count = _F32(xhat.size // xhat.shape[1])
+    dx = (scale / count).reshape(shape) * (
+        count * dy - dbias.reshape(shape) - xhat * dweight.reshape(shape))
+    return dx, dweight, dbias
+
+
+def batch_norm_backward(dy: np.ndarray, x: np.ndarray, running_mean: np.ndarray | None,
+                        running_var: np.ndarray | None, weight: np.ndarray | None = None,
+                        bias: np.ndarray | None = None, training: bool = False,
+                        momentum: float = 0.1, eps: float = 1e-5
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of :func:`batch_norm`. In training mode this re-runs the forward pass, which
+    updates the running statistics again: pass copies if that matters."""
+    cache = batch_norm_with_cache(x, running_mean, running_var, weight, bias, training,
+                                  momentum, eps)[1]
+    return batch_norm_backward_from_cache(dy, cache)
