@@ -1,0 +1,148 @@
+"""Reproduce the bundled weights in assets/weights/ and their manifest.json.
+
+Each recipe trains with the same Trainer the live page and ``python -m cnnviz train`` use,
+evaluates on the full MNIST test set after every epoch, saves ``assets/weights/<model>.npz``
+and records test accuracy (full and on the first 2000 test images, which the tests re-check),
+settings, training seconds and throughput in ``assets/weights/manifest.json``. Runs that only
+check a target (``bundle=False``) are recorded under ``runs`` without a weights file.
+
+    python scripts/train_pretrained.py                        # every recipe, one after another
+    python scripts/train_pretrained.py simple_convnet lenet5  # some of them
+    python scripts/train_pretrained.py --list
+
+Several recipes can run in parallel processes (e.g. with OPENBLAS_NUM_THREADS=1 each): the
+manifest is updated under a file lock, entry by entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cnnviz.data.mnist import mnist_arrays  # noqa: E402
+from cnnviz.train import WEIGHTS_DIR, TrainConfig, Trainer, evaluate_model  # noqa: E402
+
+MANIFEST = WEIGHTS_DIR / "manifest.json"
+
+# name -> (TrainConfig keyword arguments, bundle the weights?, weights file stem)
+RECIPES: dict[str, tuple[dict[str, Any], bool, str]] = {
+    # the issue's first target: Adam, lr 1e-3, batch 100, one epoch (not bundled: the 10-epoch
+    # run below supersedes it, and with a constant rate its first epoch is this very run)
+    "simple_convnet_1epoch": (dict(model="simple_convnet", optimizer="adam", lr=1e-3,
+                                   batch_size=100, epochs=1), False, ""),
+    "simple_convnet": (dict(model="simple_convnet", optimizer="adam", lr=1e-3, batch_size=100,
+                            epochs=10, schedule="cosine"), True, "simple_convnet"),
+    "convnet_bn": (dict(model="convnet_bn", optimizer="adam", lr=2e-3, batch_size=100,
+                        epochs=8, schedule="cosine", augment=True), True, "convnet_bn"),
+    "lenet5": (dict(model="lenet5", optimizer="adam", lr=1e-3, batch_size=100, epochs=3,
+                    schedule="cosine"), True, "lenet5"),
+    "lenet5_classic": (dict(model="lenet5_classic", optimizer="adam", lr=2e-3, batch_size=100,
+                            epochs=2, schedule="cosine"), True, "lenet5_classic"),
+    "separable_net": (dict(model="separable_net", optimizer="adam", lr=2e-3, batch_size=100,
+                           epochs=2, schedule="cosine"), True, "separable_net"),
+    "resnet_small": (dict(model="resnet_small", optimizer="adam", lr=1e-3, batch_size=100,
+                          epochs=1), True, "resnet_small"),
+    "alexnet_small": (dict(model="alexnet_small", optimizer="adam", lr=1e-3, batch_size=100,
+                           epochs=1), True, "alexnet_small"),
+}
+
+
+def update_manifest(section: str, name: str, entry: dict[str, Any]) -> None:
+    """Merge one entry into manifest.json under an exclusive lock (parallel runs are fine)."""
+    WEIGHTS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(WEIGHTS_DIR / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
+        data.setdefault("dataset", "MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0)")
+        data.setdefault("generated_by", "python scripts/train_pretrained.py")
+        data.setdefault("note", "test_accuracy: all 10,000 test images; "
+                        "test_accuracy_first_2000: the first 2,000 (checked by the tests); "
+                        "seconds measured on a shared, busy 2-core machine.")
+        data.setdefault("models", {})
+        data.setdefault("runs", {})
+        data[section][name] = entry
+        data[section] = dict(sorted(data[section].items()))
+        MANIFEST.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def run_recipe(name: str, log_every: float = 30.0) -> dict[str, Any]:
+    kwargs, bundle, stem = RECIPES[name]
+    cfg = TrainConfig(**kwargs, seed=0, test_limit=1000, eval_every=0)
+    trainer = Trainer(cfg)
+    x_test, y_test = mnist_arrays("test")
+    by_epoch: list[float] = []
+    start = time.perf_counter()
+    last_log = start
+    print(f"[{name}] {cfg.model}: {trainer.total_steps} steps, {trainer.parameter_count():,} "
+          f"parameters", flush=True)
+    while not trainer.done:
+        events = trainer.run(steps=trainer.steps_per_epoch - trainer.step % trainer.steps_per_epoch
+                             if trainer.step % trainer.steps_per_epoch else
+                             trainer.steps_per_epoch, seconds=log_every)
+        now = time.perf_counter()
+        if events and trainer.step % trainer.steps_per_epoch == 0:
+            acc = evaluate_model(trainer.model, x_test, y_test).accuracy
+            by_epoch.append(round(acc, 4))
+            print(f"[{name}] epoch {len(by_epoch)}: test accuracy {acc:.2%}  "
+                  f"({trainer.images_per_second:,.0f} img/s, {trainer.seconds:,.0f} s)",
+                  flush=True)
+        elif events and now - last_log >= log_every:
+            e = events[-1]
+            print(f"[{name}] step {e.step}/{trainer.total_steps} loss {e.loss_avg:.4f} "
+                  f"{trainer.images_per_second:,.0f} img/s", flush=True)
+        last_log = now if events else last_log
+    if trainer.stopped_reason is not None:
+        raise SystemExit(f"[{name}] {trainer.stopped_reason.message}")
+    full = evaluate_model(trainer.model, x_test, y_test)
+    first = evaluate_model(trainer.model, x_test[:2000], y_test[:2000])
+    entry: dict[str, Any] = {
+        "model": cfg.model,
+        "test_accuracy": round(full.accuracy, 4),
+        "test_accuracy_first_2000": round(first.accuracy, 4),
+        "test_accuracy_by_epoch": by_epoch,
+        "settings": {k: v for k, v in cfg.to_json().items()
+                     if k not in ("init", "test_limit", "eval_every", "ema", "train_limit")},
+        "params": trainer.parameter_count(),
+        "train_seconds": round(trainer.seconds, 1),
+        "wall_seconds": round(time.perf_counter() - start, 1),
+        "images_per_second": round(trainer.images_per_second, 1),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    if bundle:
+        path = trainer.save(WEIGHTS_DIR / f"{stem}.npz", test_accuracy=entry["test_accuracy"],
+                            test_accuracy_first_2000=entry["test_accuracy_first_2000"])
+        entry["file"] = path.name
+        entry["bytes"] = path.stat().st_size
+    update_manifest("models" if bundle else "runs", name, entry)
+    print(f"[{name}] done: {json.dumps(entry)}", flush=True)
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("recipes", nargs="*", help="default: all, in order")
+    p.add_argument("--list", action="store_true")
+    args = p.parse_args(argv)
+    if args.list:
+        for name, (kw, bundle, _) in RECIPES.items():
+            print(f"{name:24s} {'bundled ' if bundle else 'check   '} {kw}")
+        return 0
+    names = args.recipes or list(RECIPES)
+    unknown = [n for n in names if n not in RECIPES]
+    if unknown:
+        p.error(f"unknown recipe(s): {', '.join(unknown)}")
+    for name in names:
+        run_recipe(name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
