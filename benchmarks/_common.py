@@ -75,6 +75,8 @@ def to_torch(module: Any) -> Any:
     if kind == "LocalResponseNorm":
         return tnn.LocalResponseNorm(module.size, alpha=module.alpha, beta=module.beta,
                                      k=module.k)
+    if kind == "GlobalAvgPool2d":
+        return tnn.AdaptiveAvgPool2d(1)
     if kind in ("AdaptiveAvgPool2d",):
         return tnn.AdaptiveAvgPool2d(module.output_size)
     children = list(module.named_children())

@@ -157,16 +157,18 @@ class WeightsError(Exception):
         self.message_zh = message_zh
 
 
-def _diverged(step: int, what: str, lr: float) -> StopReason:
+def _diverged(step: int, what: str, lr: float, optimizer: str) -> StopReason:
+    usual = optim.DEFAULT_LR.get(optimizer.lower(), 1e-3)
+    try_lr = usual if lr > 10 * usual else lr / 10
     return StopReason(
         code="diverged",
         message=(f"Training stopped at step {step}: the {what} became too large "
                  f"(the optimisation diverged). The last good weights were restored."),
         message_zh=(f"训练在第 {step} 步停止：{ {'loss': '损失', 'weights': '权重'}[what] }"
                     f"变得过大（优化发散）。已恢复最后一组正常的权重。"),
-        suggestion=(f"Lower the learning rate (try {lr / 10:g}) or pick a gentler optimiser, "
+        suggestion=(f"Lower the learning rate (try {try_lr:g}) or pick a gentler optimiser, "
                     "then start again."),
-        suggestion_zh=f"请降低学习率（例如 {lr / 10:g}）或换一个更稳的优化器，然后重新开始。",
+        suggestion_zh=f"请降低学习率（例如 {try_lr:g}）或换一个更稳的优化器，然后重新开始。",
         step=step,
     )
 
@@ -514,8 +516,15 @@ class Trainer:
             xb = _shift_batch(xb, self._rng)
         return xb, yb
 
+    def _live_arrays(self) -> list[tuple[str, np.ndarray]]:
+        """The model's parameter and buffer arrays themselves (not copies, unlike state_dict)."""
+        arrays = [(k, p.data) for k, p in self.model.named_parameters()]
+        return arrays + [(k, b) for k, b in self.model.named_buffers()
+                         if k in self._good and b is not None]
+
     def _snapshot(self) -> None:
-        for k, v in self.model.state_dict().items():
+        """Copy the current weights into preallocated buffers: cheap next to a training step."""
+        for k, v in self._live_arrays():
             np.copyto(self._good[k], v)
 
     def _restore(self) -> None:
@@ -540,7 +549,7 @@ class Trainer:
         loss = float(self.loss_fn(logits, yb))
         if not math.isfinite(loss) or loss > 1e4:
             self._restore()
-            self.stopped_reason = _diverged(self.step + 1, "loss", lr)
+            self.stopped_reason = _diverged(self.step + 1, "loss", lr, self.config.optimizer)
             return None
         self._snapshot()  # these weights gave a finite loss: the last good ones
         self.optimizer.zero_grad()
@@ -549,7 +558,7 @@ class Trainer:
         self.scheduler.step()
         if not self._weights_ok():
             self._restore()
-            self.stopped_reason = _diverged(self.step + 1, "weights", lr)
+            self.stopped_reason = _diverged(self.step + 1, "weights", lr, self.config.optimizer)
             return None
         dt = time.perf_counter() - t0
         self.step += 1
@@ -705,7 +714,7 @@ def feature_maps(model: nn.Module, x: np.ndarray) -> list[tuple[str, np.ndarray]
                 pending = None
             h = np.asarray(m(h))
             if _contains_conv(m):
-                pending, prev = f"{name} {kind}", h
+                pending, prev = f"{name}: {kind}", h
             elif pending is not None:
                 prev = h
                 if kind in ACTIVATIONS:

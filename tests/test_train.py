@@ -41,19 +41,19 @@ def _trainer(train_small, test_small, **kw) -> Trainer:
 @pytest.fixture(scope="module")
 def trained(train_small, test_small) -> Trainer:
     """simple_convnet after 40 Adam steps of 50 images (shared by the read-only tests)."""
-    t = _trainer(train_small, test_small, seed=1, eval_every=20)
+    t = _trainer(train_small, test_small, seed=1, eval_every=20, epochs=2)
     t.run(steps=40)
     return t
 
 
 def test_same_seed_same_losses(train_small, test_small):
-    a = _trainer(train_small, test_small, seed=3, train_limit=200)
-    b = _trainer(train_small, test_small, seed=3, train_limit=200)
+    a = _trainer(train_small, test_small, seed=3, train_limit=200, epochs=2)
+    b = _trainer(train_small, test_small, seed=3, train_limit=200, epochs=2)
     la = [e.loss for e in a.run(steps=6)]
     lb = [e.loss for e in b.run(steps=6)]
     assert len(la) == 6
     assert la == lb
-    c = _trainer(train_small, test_small, seed=4, train_limit=200)
+    c = _trainer(train_small, test_small, seed=4, train_limit=200, epochs=2)
     assert [e.loss for e in c.run(steps=6)] != la
 
 
@@ -77,7 +77,7 @@ def test_events_carry_progress(trained):
 
 
 def test_step_and_time_budgets(train_small, test_small):
-    t = _trainer(train_small, test_small)
+    t = _trainer(train_small, test_small, epochs=3)
     assert len(t.run(steps=3)) == 3
     start = time.perf_counter()
     events = t.run(seconds=0.4)
