@@ -1,0 +1,110 @@
+"""Preset convolution kernels for the lessons (NumPy only, no Streamlit).
+
+Each preset builds a ``k x k`` float32 kernel for the sizes it allows (``min_size`` ..
+``max_size``), so a page's size slider can use those bounds and never reach a size a preset
+cannot make. Fixed 3x3 filters (Sobel, Laplacian, ...) are centred in a larger zero kernel:
+the same filter, which shows the learner that zeros in a kernel read nothing.
+Kernels are written as PyTorch uses them: cross-correlation, no flip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from math import comb
+
+import numpy as np
+
+MAX_KERNEL = 7
+
+
+def _centred(small: list[list[float]], k: int) -> np.ndarray:
+    a = np.asarray(small, dtype=np.float32)
+    out = np.zeros((k, k), np.float32)
+    o = (k - a.shape[0]) // 2
+    out[o : o + a.shape[0], o : o + a.shape[1]] = a
+    return out
+
+
+def _identity(k: int) -> np.ndarray:
+    out = np.zeros((k, k), np.float32)
+    out[(k - 1) // 2, (k - 1) // 2] = 1.0
+    return out
+
+
+def _box(k: int) -> np.ndarray:
+    return np.full((k, k), 1.0 / (k * k), np.float32)
+
+
+def _gaussian(k: int) -> np.ndarray:
+    """Binomial weights (Pascal's triangle): the integer-friendly Gaussian of the notes."""
+    row = np.array([comb(k - 1, i) for i in range(k)], dtype=np.float64)
+    g = np.outer(row, row)
+    return (g / g.sum()).astype(np.float32)
+
+
+def _fixed(small: list[list[float]]) -> Callable[[int], np.ndarray]:
+    return lambda k: _centred(small, k)
+
+
+@dataclass(frozen=True)
+class KernelPreset:
+    """A named kernel: bilingual name and what it does, the sizes it allows, a builder."""
+
+    key: str
+    name_en: str
+    name_zh: str
+    does_en: str
+    does_zh: str
+    min_size: int
+    max_size: int
+    build: Callable[[int], np.ndarray]
+    default_size: int = 3
+
+    def kernel(self, k: int | None = None) -> np.ndarray:
+        """The ``k x k`` kernel (default size when ``k`` is None); k is clamped to the range."""
+        k = self.default_size if k is None else int(np.clip(k, self.min_size, self.max_size))
+        return self.build(k)
+
+
+SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+PREWITT_X = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]
+
+PRESETS: dict[str, KernelPreset] = {
+    p.key: p
+    for p in [
+        KernelPreset("identity", "Identity", "恒等", "copies the input", "原样复制输入",
+                     1, MAX_KERNEL, _identity),
+        KernelPreset("box", "Box blur", "均值模糊", "averages a neighbourhood",
+                     "对邻域取平均", 1, MAX_KERNEL, _box),
+        KernelPreset("gaussian", "Gaussian blur", "高斯模糊",
+                     "weighted average, centre counts most", "加权平均，中心权重最大",
+                     1, MAX_KERNEL, _gaussian),
+        KernelPreset("sharpen", "Sharpen", "锐化", "boosts a pixel against its neighbours",
+                     "增强像素与邻居的差异", 3, MAX_KERNEL,
+                     _fixed([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])),
+        KernelPreset("sobel_x", "Sobel x", "Sobel x", "vertical edges (left-right change)",
+                     "竖直边缘（左右方向的变化）", 3, MAX_KERNEL, _fixed(SOBEL_X)),
+        KernelPreset("sobel_y", "Sobel y", "Sobel y", "horizontal edges (top-bottom change)",
+                     "水平边缘（上下方向的变化）", 3, MAX_KERNEL,
+                     _fixed(np.array(SOBEL_X).T.tolist())),
+        KernelPreset("prewitt_x", "Prewitt x", "Prewitt x", "vertical edges, unweighted",
+                     "竖直边缘，不加权", 3, MAX_KERNEL, _fixed(PREWITT_X)),
+        KernelPreset("prewitt_y", "Prewitt y", "Prewitt y", "horizontal edges, unweighted",
+                     "水平边缘，不加权", 3, MAX_KERNEL, _fixed(np.array(PREWITT_X).T.tolist())),
+        KernelPreset("laplacian", "Laplacian", "拉普拉斯", "edges in every direction",
+                     "各个方向的边缘", 3, MAX_KERNEL,
+                     _fixed([[0, 1, 0], [1, -4, 1], [0, 1, 0]])),
+        KernelPreset("emboss", "Emboss", "浮雕", "a relief lit from the top left",
+                     "仿佛从左上方照亮的浮雕", 3, MAX_KERNEL,
+                     _fixed([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])),
+        KernelPreset("outline", "Outline", "轮廓", "strong outlines of shapes",
+                     "形状的强轮廓", 3, MAX_KERNEL,
+                     _fixed([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])),
+    ]
+}
+
+
+def preset_kernel(key: str, k: int | None = None) -> np.ndarray:
+    """Shortcut: ``PRESETS[key].kernel(k)``."""
+    return PRESETS[key].kernel(k)

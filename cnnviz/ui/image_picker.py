@@ -1,0 +1,323 @@
+"""The one image picker every lesson page shares, and the crop picker for animations.
+
+The learner's choice is kept across pages in ``st.session_state`` under shared keys (the
+widgets themselves are per page, so they would be forgotten on a page switch):
+
+==================  ====================================================================
+``"img_source"``    "sample" | "upload" | "camera" | "grid"
+``"img_sample"``    name of the chosen sample (``cnnviz.data.samples.SAMPLES``)
+``"img_bytes"``     bytes of the last upload / photo that loaded (kept when a new one fails)
+``"img_name"``      its file name
+``"img_grid"``      the typed numeric grid (list of rows)
+``"img_color"``     colour (True) or grayscale (False)
+==================  ====================================================================
+
+Tests can drive the picker by setting these keys before the first ``at.run()``.
+Decoding is cached with ``st.cache_data`` keyed by a hash of the bytes, so reruns are cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+from PIL import Image, ImageDraw
+
+from cnnviz.data.images import ImageLoadError, from_array, load_image
+from cnnviz.ui.common import lang, t
+
+SOURCE_KEY = "img_source"
+SAMPLE_KEY = "img_sample"
+BYTES_KEY = "img_bytes"
+NAME_KEY = "img_name"
+GRID_KEY = "img_grid"
+COLOR_KEY = "img_color"
+
+SOURCES = ("sample", "upload", "camera", "grid")
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
+WORKING_SIDE = 256  # images are downscaled so a 256x256 full result redraws fast
+GRID_LIMIT = 1000.0  # typed values are clipped to +-this (keeps the numbers readable)
+
+# A 6x6 grid in the style of the lecture notes' worked examples.
+DEFAULT_GRID = [
+    [3, 0, 1, 2, 7, 4],
+    [1, 5, 8, 9, 3, 1],
+    [2, 7, 2, 5, 1, 3],
+    [0, 1, 3, 1, 7, 8],
+    [4, 2, 1, 6, 2, 8],
+    [2, 4, 5, 2, 3, 9],
+]
+
+
+@dataclass(frozen=True)
+class PickedImage:
+    """The picked image in working size.
+
+    ``rgb`` (H, W, 3) and ``gray`` (H, W) are float32; in [0, 1] for pictures, the typed
+    values for a grid (``is_grid``). ``color`` is the learner's colour/grayscale choice.
+    """
+
+    name: str
+    source: str
+    rgb: np.ndarray
+    gray: np.ndarray
+    color: bool = False
+    is_grid: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(H, W)."""
+        return int(self.gray.shape[0]), int(self.gray.shape[1])
+
+    def channels(self) -> np.ndarray:
+        """(C, H, W) float32 for the engine: 3 channels in colour, 1 in grayscale."""
+        if self.color:
+            return np.ascontiguousarray(self.rgb.transpose(2, 0, 1), dtype=np.float32)
+        return self.gray[None].astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Crop:
+    """A zoomed crop for the animation: ``array`` and its top-left corner in the image."""
+
+    array: np.ndarray
+    top: int
+    left: int
+
+
+# ------------------------------------------------------------------ decoding (cached)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _decode(digest: str, _data: bytes, max_side: int) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Decode once per distinct file (``digest`` is the cache key; bytes are not hashed)."""
+    img = load_image(_data, max_side=max_side)
+    return img.rgb, img.gray, (tuple(img.notes), tuple(img.notes_zh))
+
+
+def decode_bytes(data: bytes, max_side: int = WORKING_SIDE) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """(rgb, gray, (notes_en, notes_zh)) of an image file; raises ``ImageLoadError``."""
+    digest = hashlib.sha1(data).hexdigest()
+    return _decode(digest, data, max_side)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _sample(name: str, max_side: int) -> tuple[np.ndarray, np.ndarray]:
+    from cnnviz.data import samples
+
+    img = samples.load_sample(name)
+    rgb = getattr(img, "rgb", None)
+    if rgb is None:
+        loaded = from_array(np.asarray(img), max_side=max_side)
+        return loaded.rgb, loaded.gray
+    if max(img.gray.shape) > max_side:
+        loaded = from_array(rgb, max_side=max_side)
+        return loaded.rgb, loaded.gray
+    return np.asarray(rgb, np.float32), np.asarray(img.gray, np.float32)
+
+
+def sample_names() -> list[str]:
+    """Names of the bundled samples (empty if the samples module is unavailable)."""
+    try:
+        from cnnviz.data import samples
+    except ImportError:  # pragma: no cover - only while the data package is being written
+        return []
+    names = samples.SAMPLES
+    return list(names.keys()) if isinstance(names, dict) else list(names)
+
+
+def clean_grid(rows: object) -> tuple[np.ndarray, bool]:
+    """Typed grid -> float32 array; non-numbers and NaN become 0, huge values are clipped.
+
+    Returns ``(array, changed)`` so the page can warn the learner that values were fixed.
+    """
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    num = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(num)
+    clipped = np.clip(np.where(bad, 0.0, num), -GRID_LIMIT, GRID_LIMIT)
+    changed = bool(bad.any() or (np.abs(num[~bad]) > GRID_LIMIT).any())
+    if clipped.size == 0:
+        return np.zeros((1, 1), np.float32), True
+    return clipped.astype(np.float32), changed
+
+
+# ------------------------------------------------------------------ widgets
+
+
+def _source_label(code: str) -> str:
+    return {
+        "sample": t("Sample", "示例"),
+        "upload": t("Upload", "上传"),
+        "camera": t("Camera", "拍照"),
+        "grid": t("Number grid", "数字网格"),
+    }[code]
+
+
+def _grid_widget(key: str) -> np.ndarray:
+    import pandas as pd
+
+    rows = st.session_state.get(GRID_KEY, DEFAULT_GRID)
+    current, _ = clean_grid(rows)
+    c1, c2 = st.columns(2)
+    h = c1.number_input(t("Rows", "行数"), 3, 12, int(current.shape[0]), key=f"{key}_grid_h")
+    w = c2.number_input(t("Columns", "列数"), 3, 12, int(current.shape[1]), key=f"{key}_grid_w")
+    resized = np.zeros((int(h), int(w)), np.float32)
+    hh, ww = min(h, current.shape[0]), min(w, current.shape[1])
+    resized[:hh, :ww] = current[:hh, :ww]
+    df = pd.DataFrame(resized, columns=[str(j) for j in range(int(w))])
+    edited = st.data_editor(df, key=f"{key}_grid_editor_{h}x{w}", hide_index=True, width="stretch")
+    grid, changed = clean_grid(edited)
+    if changed:
+        st.warning(
+            t(
+                f"Some cells were not numbers or were too large; they were set to 0 or "
+                f"clipped to ±{GRID_LIMIT:g}.",
+                f"有些单元格不是数字或数值过大，已改为 0 或截断到 ±{GRID_LIMIT:g}。",
+            )
+        )
+    st.session_state[GRID_KEY] = grid.tolist()
+    return grid
+
+
+def _bytes_widget(key: str, source: str) -> None:
+    """Upload / camera: store the bytes of a file that loads; show the error otherwise."""
+    if source == "upload":
+        f = st.file_uploader(
+            t(
+                "Your image (PNG, JPEG, GIF, WebP, BMP, TIFF)",
+                "你的图片（PNG、JPEG、GIF、WebP、BMP、TIFF）",
+            ),
+            type=UPLOAD_TYPES,
+            key=f"{key}_upload",
+        )
+    else:
+        f = st.camera_input(t("Take a photo", "拍一张照片"), key=f"{key}_camera")
+    if f is None:
+        return
+    data = f.getvalue()
+    try:
+        decode_bytes(data)
+    except ImageLoadError as err:
+        st.error(err.message_zh if lang() == "zh" else err.message_en)
+        if st.session_state.get(BYTES_KEY):
+            st.info(t("Keeping the previous image.", "保留之前的图片。"))
+        return
+    st.session_state[BYTES_KEY] = data
+    st.session_state[NAME_KEY] = getattr(f, "name", "photo") or "photo"
+
+
+def image_picker(key: str, *, allow_color: bool = True, force_color: bool = False) -> PickedImage:
+    """Sample gallery / upload / camera / typed grid, with a colour-or-grayscale switch.
+
+    ``key`` prefixes this page's widget keys; the choice itself is shared across pages.
+    ``force_color`` (multi-channel lessons) always returns colour.
+    """
+    names = sample_names()
+    source = st.session_state.get(SOURCE_KEY, "sample" if names else "grid")
+    if source not in SOURCES:
+        source = "sample"
+    source = st.radio(
+        t("Image", "图像"),
+        SOURCES,
+        index=SOURCES.index(source),
+        format_func=_source_label,
+        horizontal=True,
+        key=f"{key}_source",
+    )
+    st.session_state[SOURCE_KEY] = source
+
+    if force_color:
+        color = True
+    elif allow_color:
+        color = st.toggle(
+            t("Colour", "彩色"),
+            value=bool(st.session_state.get(COLOR_KEY, False)),
+            key=f"{key}_color",
+            help=t("Off: one grayscale channel.", "关闭：单个灰度通道。"),
+        )
+        st.session_state[COLOR_KEY] = color
+    else:
+        color = False
+
+    if source == "grid":
+        grid = _grid_widget(key)
+        rgb = np.repeat(grid[..., None], 3, axis=-1)
+        return PickedImage(t("Number grid", "数字网格"), "grid", rgb, grid, color, True)
+
+    if source in ("upload", "camera"):
+        _bytes_widget(key, source)
+        data = st.session_state.get(BYTES_KEY)
+        if data:
+            rgb, gray, (notes_en, notes_zh) = decode_bytes(data)
+            notes = notes_zh if lang() == "zh" else notes_en
+            for note in notes:
+                st.caption(note)
+            name = st.session_state.get(NAME_KEY, "image")
+            return PickedImage(name, source, rgb, gray, color, False, tuple(notes))
+        st.info(t("No image yet: showing a sample.", "还没有图片：先显示一个示例。"))
+
+    if not names:  # pragma: no cover - only while the samples module is missing
+        grid, _ = clean_grid(DEFAULT_GRID)
+        return PickedImage("grid", "grid", np.repeat(grid[..., None], 3, -1), grid, color, True)
+    current = st.session_state.get(SAMPLE_KEY, names[0])
+    if current not in names:
+        current = names[0]
+    name = st.selectbox(
+        t("Sample image", "示例图像"),
+        names,
+        index=names.index(current),
+        key=f"{key}_sample",
+        disabled=source != "sample",
+    )
+    if source == "sample":
+        st.session_state[SAMPLE_KEY] = name
+    rgb, gray = _sample(name, WORKING_SIDE)
+    return PickedImage(name, "sample", rgb, gray, color, False)
+
+
+def _thumbnail(image: np.ndarray, top: int, left: int, size: int) -> Image.Image:
+    a = np.asarray(image, dtype=np.float64)
+    lo, hi = float(a.min()), float(a.max())
+    a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+    rgb = (np.repeat(a[..., None], 3, -1) if a.ndim == 2 else a) * 255
+    im = Image.fromarray(rgb.astype(np.uint8))
+    scale = max(1, 240 // max(im.size))
+    if scale > 1:
+        im = im.resize((im.width * scale, im.height * scale), Image.NEAREST)
+    draw = ImageDraw.Draw(im)
+    draw.rectangle(
+        [left * scale, top * scale, (left + size) * scale - 1, (top + size) * scale - 1],
+        outline=(255, 140, 0),
+        width=max(2, scale),
+    )
+    return im
+
+
+def crop_picker(image: np.ndarray, size: int, key: str) -> Crop:
+    """Two sliders move a ``size`` x ``size`` crop (the animation runs on it).
+
+    ``image`` is (H, W) or (H, W, C); the crop is taken on the first two axes. Images no
+    larger than ``size`` are returned whole (no sliders).
+    """
+    h, w = image.shape[:2]
+    ch, cw = min(size, h), min(size, w)
+    top = left = 0
+    c1, c2 = st.columns(2)
+    if h > ch:
+        top = c1.slider(t("Crop: row", "裁剪：行"), 0, h - ch, (h - ch) // 2, key=f"{key}_crop_r")
+    if w > cw:
+        left = c2.slider(
+            t("Crop: column", "裁剪：列"), 0, w - cw, (w - cw) // 2, key=f"{key}_crop_c"
+        )
+    if h > ch or w > cw:
+        st.image(
+            _thumbnail(image, top, left, max(ch, cw)),
+            caption=t("Orange box: the animated crop", "橙色框：动画所用的裁剪区域"),
+            width=240,
+        )
+    return Crop(np.ascontiguousarray(image[top : top + ch, left : left + cw]), top, left)
