@@ -369,7 +369,8 @@ class _BatchNorm(_Layer):
     """Normalise each channel by batch statistics (train) or running statistics (eval)."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+                 affine: bool = True, track_running_stats: bool = True, *,
+                 bias: bool = True) -> None:
         super().__init__()
         if not track_running_stats:
             raise NotImplementedError("track_running_stats=False is not supported")
@@ -377,7 +378,10 @@ class _BatchNorm(_Layer):
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=np.float32))
-            self.bias = Parameter(np.zeros(num_features, dtype=np.float32))
+            if bias:
+                self.bias = Parameter(np.zeros(num_features, dtype=np.float32))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -406,7 +410,7 @@ class _BatchNorm(_Layer):
                 momentum = 1.0 / float(self.num_batches_tracked)
         c = self.num_features
         w = self.weight.data if self.affine else np.ones(c, dtype=np.float32)
-        b = self.bias.data if self.affine else np.zeros(c, dtype=np.float32)
+        b = self.bias.data if self.bias is not None else np.zeros(c, dtype=np.float32)
         y, cache = F.batch_norm_with_cache(x4, self.running_mean, self.running_var, w, b,
                                            self.training, momentum, self.eps)
         self._cache = (cache, shape)
@@ -416,14 +420,16 @@ class _BatchNorm(_Layer):
         cache, shape = self._need_cache()
         dy4, _ = self._to4d(_f32(dy))
         dx, dw, db = F.batch_norm_backward_from_cache(dy4, cache)
-        if self.affine:
+        if self.weight is not None:
             self.weight.grad += dw
+        if self.bias is not None:
             self.bias.grad += db
         return dx.reshape(shape)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm2d(_BatchNorm):
