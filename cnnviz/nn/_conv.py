@@ -23,7 +23,7 @@ import numpy as np
 
 from ._pad import PadCache, _normalise, _pad, _pad_backward
 from ._util import IntOrPair, as_float32, batched, pair
-from ._windows import _tap, cols_from_padded, fold_cols, out_size
+from ._windows import _tap, cols_from_padded, fold_cols, from_chwn, out_size, to_chwn
 
 __all__ = [
     "conv2d", "conv2d_with_cache", "conv2d_backward_from_cache", "conv2d_backward",
@@ -52,8 +52,8 @@ class ConvCache:
     padded_hw: tuple[int, int]
     out_hw: tuple[int, int]
     unbatched: bool
-    cols: np.ndarray | None  # (N, G, K/G, Ho*Wo) for the matmul path
-    xp: np.ndarray | None  # the padded input, for the depthwise path
+    cols: np.ndarray | None  # (G, K/G, Ho*Wo*N) columns, for the matmul path
+    xp: np.ndarray | None  # the padded input as (C, Hp, Wp, N), for the depthwise path
     pad_cache: PadCache | None  # for reflect / replicate / circular padding
 
 
@@ -61,7 +61,7 @@ class ConvCache:
 class ConvTransposeCache:
     """What conv_transpose2d's backward needs."""
 
-    x: np.ndarray  # (N, C_in, H, W)
+    xt: np.ndarray  # the input as (C_in, H, W, N)
     weight: np.ndarray
     stride: tuple[int, int]
     padding: tuple[int, int]
@@ -158,44 +158,40 @@ def conv2d_with_cache(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None
             f"padded input {Hp}x{Wp}; the output would be empty")
 
     pad_cache = None
-    if not any(pads):
-        xp = x
-    elif padding_mode == "zeros":
-        xp = np.zeros((N, C, Hp, Wp), dtype=np.float32)
-        xp[:, :, top:top + H, left:left + W] = x
+    if padding_mode == "zeros" or not any(pads):
+        xp = to_chwn(x, pads)  # pad and move the batch last in one copy
     else:
-        mode = "constant" if padding_mode == "zeros" else padding_mode
-        pairs = _normalise(x.shape, (left, right, top, bottom), mode)
-        xp = _pad(x, pairs, mode, 0.0)
-        pad_cache = PadCache(x.shape, pairs, mode)
+        pairs = _normalise(x.shape, (left, right, top, bottom), padding_mode)
+        xp = to_chwn(_pad(x, pairs, padding_mode, 0.0))
+        pad_cache = PadCache(x.shape, pairs, padding_mode)
 
     C_out_g = C_out // groups
     cols = None
-    if groups > 1 and C_g == 1:  # depthwise: one input channel per group
+    if groups > 1 and C_g == 1:  # depthwise: one input channel per group, no matmul
         w = weight.reshape(groups, C_out_g, kh, kw)
-        acc = np.zeros((N, groups, C_out_g, Ho, Wo), dtype=np.float32)
+        acc = np.zeros((groups, C_out_g, Ho, Wo, N), dtype=np.float32)
         tmp = np.empty_like(acc)
         for i in range(kh):
             rows = _tap(i, dilation[0], Ho, stride[0])
             for j in range(kw):
-                xs = xp[:, :, rows, _tap(j, dilation[1], Wo, stride[1])]
-                np.multiply(xs[:, :, None], w[None, :, :, i, j, None, None], out=tmp)
+                xs = xp[:, None, rows, _tap(j, dilation[1], Wo, stride[1])]
+                np.multiply(xs, w[:, :, i, j, None, None, None], out=tmp)
                 acc += tmp
-        y = acc.reshape(N, C_out, Ho, Wo)
+        y = acc.reshape(C_out, Ho, Wo, N)
     else:
         cols = cols_from_padded(xp, kh, kw, stride, dilation, Ho, Wo)
-        cols = cols.reshape(N, groups, C_g * kh * kw, Ho * Wo)
+        cols = cols.reshape(groups, C_g * kh * kw, Ho * Wo * N)
         if groups == 1:
-            y = np.matmul(weight.reshape(C_out, -1), cols[:, 0])
+            y = weight.reshape(C_out, -1) @ cols[0]  # the one matrix product
         else:
-            y = np.matmul(weight.reshape(groups, C_out_g, -1), cols)
-        y = y.reshape(N, C_out, Ho, Wo)
+            y = np.matmul(weight.reshape(groups, C_out_g, -1), cols)  # one product per group
+        y = y.reshape(C_out, Ho, Wo, N)
         xp = None
     if bias is not None:
-        y += bias[:, None, None]
+        y += bias[:, None, None, None]
     cache = ConvCache(x.shape, weight, stride, dilation, groups, pads, padding_mode, (Hp, Wp),
                       (Ho, Wo), unbatched, cols, xp, pad_cache)
-    return (y[0] if unbatched else y), cache
+    return (y[..., 0] if unbatched else from_chwn(y)), cache
 
 
 def conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
@@ -206,45 +202,42 @@ def conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
     Ho, Wo = c.out_hw
     Hp, Wp = c.padded_hw
     G = c.groups
-    dy = np.ascontiguousarray(dy, dtype=np.float32)
+    dy = np.asarray(dy, dtype=np.float32)
     if c.unbatched and dy.ndim == 3:
         dy = dy[None]
     if dy.shape != (N, C_out, Ho, Wo):
         raise ValueError(f"dy has shape {dy.shape}, expected {(N, C_out, Ho, Wo)}")
     dbias = dy.sum(axis=(0, 2, 3))
+    dyt = to_chwn(dy)  # (C_out, Ho, Wo, N)
     if c.cols is None:  # depthwise
         m = C_out // G
         w = c.weight.reshape(G, m, kh, kw)
-        dyr = dy.reshape(N, G, m, Ho, Wo)
-        dxp = np.zeros((N, C, Hp, Wp), dtype=np.float32)
+        dyr = dyt.reshape(G, m, Ho, Wo, N)
+        dxp = np.zeros((C, Hp, Wp, N), dtype=np.float32)
         dw = np.empty((G, m, kh, kw), dtype=np.float32)
         for i in range(kh):
             rows = _tap(i, c.dilation[0], Ho, c.stride[0])
             for j in range(kw):
                 cols_ = _tap(j, c.dilation[1], Wo, c.stride[1])
-                xs = c.xp[:, :, rows, cols_]
+                xs = c.xp[:, rows, cols_]
                 if m == 1:
-                    dxp[:, :, rows, cols_] += dyr[:, :, 0] * w[None, :, 0, i, j, None, None]
-                    dw[:, 0, i, j] = np.einsum("nghw,nghw->g", dyr[:, :, 0], xs)
+                    dxp[:, rows, cols_] += dyr[:, 0] * w[:, 0, i, j, None, None, None]
+                    dw[:, 0, i, j] = np.einsum("ghwn,ghwn->g", dyr[:, 0], xs)
                 else:
-                    dxp[:, :, rows, cols_] += np.einsum("ngmhw,gm->nghw", dyr, w[:, :, i, j])
-                    dw[:, :, i, j] = np.einsum("ngmhw,nghw->gm", dyr, xs)
+                    dxp[:, rows, cols_] += np.einsum("gmhwn,gm->ghwn", dyr, w[:, :, i, j])
+                    dw[:, :, i, j] = np.einsum("gmhwn,ghwn->gm", dyr, xs)
         dweight = dw.reshape(C_out, 1, kh, kw)
     else:
-        dyg = dy.reshape(N, G, C_out // G, Ho * Wo)
+        dyg = dyt.reshape(G, C_out // G, Ho * Wo * N)
         wg = c.weight.reshape(G, C_out // G, -1)
-        # dweight = sum over images of dy_n @ cols_n^T: one batched product, then a small sum
-        dweight = np.matmul(dyg, c.cols.transpose(0, 1, 3, 2)).sum(axis=0)
-        dweight = dweight.reshape(c.weight.shape)
-        dcols = np.matmul(wg.transpose(0, 2, 1), dyg)  # (N, G, K/G, Ho*Wo)
-        dxp = fold_cols(dcols.reshape(N, C, kh, kw, Ho, Wo), Hp, Wp, c.stride, c.dilation)
+        dweight = np.matmul(dyg, c.cols.transpose(0, 2, 1)).reshape(c.weight.shape)
+        dcols = np.matmul(wg.transpose(0, 2, 1), dyg)  # (G, K/G, Ho*Wo*N)
+        dxp = fold_cols(dcols.reshape(C, kh, kw, Ho, Wo, N), Hp, Wp, c.stride, c.dilation)
     top, bottom, left, right = c.pads
     if c.pad_cache is not None:
-        dx = _pad_backward(dxp, c.pad_cache)
-    elif any(c.pads):
-        dx = np.ascontiguousarray(dxp[:, :, top:top + H, left:left + W])
+        dx = _pad_backward(from_chwn(dxp), c.pad_cache)
     else:
-        dx = dxp
+        dx = from_chwn(dxp[:, top:top + H, left:left + W])
     return (dx[0] if c.unbatched else dx), dweight, dbias
 
 
@@ -353,23 +346,23 @@ def conv_transpose2d_with_cache(x: np.ndarray, weight: np.ndarray,
         raise ValueError(
             f"padding {(ph, pw)} crops away the whole {Hb}x{Wb} transposed-conv output "
             f"(output size would be {Ho}x{Wo})")
+    xt = to_chwn(x)
     wg = weight.reshape(groups, C_in // groups, C_out_g * kh * kw)
-    xg = x.reshape(N, groups, C_in // groups, H * W)
-    cols = np.matmul(wg.transpose(0, 2, 1), xg)  # (N, G, C_out_g*kh*kw, H*W)
-    buf = fold_cols(cols.reshape(N, C_out, kh, kw, H, W), Hb, Wb, stride, dilation)
-    y = np.ascontiguousarray(buf[:, :, ph:ph + Ho, pw:pw + Wo]) if ph or pw else buf
+    xg = xt.reshape(groups, C_in // groups, H * W * N)
+    cols = np.matmul(wg.transpose(0, 2, 1), xg)  # (G, C_out_g*kh*kw, H*W*N)
+    buf = fold_cols(cols.reshape(C_out, kh, kw, H, W, N), Hb, Wb, stride, dilation)
+    y = buf[:, ph:ph + Ho, pw:pw + Wo]
     if bias is not None:
-        y += bias[:, None, None]
-    cache = ConvTransposeCache(x, weight, stride, (ph, pw), dilation, groups, (Hb, Wb),
+        y += bias[:, None, None, None]
+    cache = ConvTransposeCache(xt, weight, stride, (ph, pw), dilation, groups, (Hb, Wb),
                                (Ho, Wo), unbatched)
-    return (y[0] if unbatched else y), cache
+    return (np.ascontiguousarray(y[..., 0]) if unbatched else from_chwn(y)), cache
 
 
 def conv_transpose2d_backward_from_cache(dy: np.ndarray, cache: ConvTransposeCache) -> Grads:
     """(dx, dweight, dbias): dx is an ordinary conv2d of dy with the same weight."""
     c = cache
-    x = c.x
-    N, C_in, H, W = x.shape
+    C_in, H, W, N = c.xt.shape
     _, C_out_g, kh, kw = c.weight.shape
     G = c.groups
     C_out = C_out_g * G
@@ -382,18 +375,14 @@ def conv_transpose2d_backward_from_cache(dy: np.ndarray, cache: ConvTransposeCac
     if dy.shape != (N, C_out, Ho, Wo):
         raise ValueError(f"dy has shape {dy.shape}, expected {(N, C_out, Ho, Wo)}")
     dbias = dy.sum(axis=(0, 2, 3))
-    if (Hb, Wb) == (Ho, Wo):
-        buf = dy
-    else:
-        buf = np.zeros((N, C_out, Hb, Wb), dtype=np.float32)
-        buf[:, :, ph:ph + Ho, pw:pw + Wo] = dy
+    buf = to_chwn(dy, (ph, Hb - Ho - ph, pw, Wb - Wo - pw))
     cols = cols_from_padded(buf, kh, kw, c.stride, c.dilation, H, W)
-    cols = cols.reshape(N, G, C_out_g * kh * kw, H * W)
+    cols = cols.reshape(G, C_out_g * kh * kw, H * W * N)
     wg = c.weight.reshape(G, C_in // G, -1)
-    xg = x.reshape(N, G, C_in // G, H * W)
-    dx = np.matmul(wg, cols).reshape(N, C_in, H, W)
-    dweight = np.matmul(xg, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(c.weight.shape)
-    return (dx[0] if c.unbatched else dx), dweight, dbias
+    xg = c.xt.reshape(G, C_in // G, H * W * N)
+    dx = np.matmul(wg, cols).reshape(C_in, H, W, N)
+    dweight = np.matmul(xg, cols.transpose(0, 2, 1)).reshape(c.weight.shape)
+    return (dx[..., 0] if c.unbatched else from_chwn(dx)), dweight, dbias
 
 
 def conv_transpose2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,

@@ -4,10 +4,10 @@ Two layouts live here:
 
 * the lecture notes' (Deep Learning from Scratch ch.7) ``im2col`` / ``col2im``: one row per
   output pixel, ``(N*Ho*Wo, C*kh*kw)``, which is what learners see in the lessons;
-* the engine's internal column block ``(N, C, kh, kw, Ho, Wo)``. Reshaped to
-  ``(N, C*kh*kw, Ho*Wo)`` a weight matrix ``(C_out, C*kh*kw)`` multiplies it straight into
-  NCHW output, so the forward pass needs no transposing copy. It is filled (and folded back)
-  with one whole-array copy per kernel offset, never a loop over pixels or the batch.
+* the engine's internal column block ``(C, kh, kw, Ho, Wo, N)`` (batch last, see
+  :func:`cols_from_padded`), one ``(C*kh*kw, Ho*Wo*N)`` matrix for a single BLAS product.
+  It is filled (and folded back) with one whole-array copy per kernel offset, never a loop
+  over pixels or the batch.
 """
 
 from __future__ import annotations
@@ -32,31 +32,50 @@ def _tap(i: int, dilation: int, n_out: int, stride: int) -> slice:
 
 def cols_from_padded(xp: np.ndarray, kh: int, kw: int, stride: tuple[int, int],
                      dilation: tuple[int, int], Ho: int, Wo: int) -> np.ndarray:
-    """Column block ``(N, C, kh, kw, Ho, Wo)`` of an already padded ``(N, C, Hp, Wp)`` array."""
-    N, C = xp.shape[:2]
-    cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=xp.dtype)
+    """Column block ``(C, kh, kw, Ho, Wo, N)`` of an already padded ``(C, Hp, Wp, N)`` array.
+
+    The engine works internally with the batch as the LAST axis ("CHWN"): every per-offset
+    copy then moves contiguous runs of ``Wo * N`` numbers instead of ``Wo``, which makes the
+    copies several times faster, and ``(C*kh*kw, Ho*Wo*N)`` is a single matrix for BLAS.
+    """
+    C, _, _, *rest = xp.shape
+    cols = np.empty((C, kh, kw, Ho, Wo, *rest), dtype=xp.dtype)
     sh, sw = stride
     dh, dw = dilation
     for i in range(kh):
         rows = _tap(i, dh, Ho, sh)
         for j in range(kw):
-            cols[:, :, i, j] = xp[:, :, rows, _tap(j, dw, Wo, sw)]
+            cols[:, i, j] = xp[:, rows, _tap(j, dw, Wo, sw)]
     return cols
 
 
 def fold_cols(cols: np.ndarray, Hp: int, Wp: int, stride: tuple[int, int],
               dilation: tuple[int, int]) -> np.ndarray:
-    """Adjoint of :func:`cols_from_padded`: scatter-add ``(N, C, kh, kw, Ho, Wo)`` into a padded
-    ``(N, C, Hp, Wp)`` buffer (overlapping windows accumulate)."""
-    N, C, kh, kw, Ho, Wo = cols.shape
-    out = np.zeros((N, C, Hp, Wp), dtype=cols.dtype)
+    """Adjoint of :func:`cols_from_padded`: scatter-add ``(C, kh, kw, Ho, Wo, N)`` into a padded
+    ``(C, Hp, Wp, N)`` buffer (overlapping windows accumulate)."""
+    C, kh, kw, Ho, Wo, *rest = cols.shape
+    out = np.zeros((C, Hp, Wp, *rest), dtype=cols.dtype)
     sh, sw = stride
     dh, dw = dilation
     for i in range(kh):
         rows = _tap(i, dh, Ho, sh)
         for j in range(kw):
-            out[:, :, rows, _tap(j, dw, Wo, sw)] += cols[:, :, i, j]
+            out[:, rows, _tap(j, dw, Wo, sw)] += cols[:, i, j]
     return out
+
+
+def to_chwn(x: np.ndarray, pads: tuple[int, int, int, int] = (0, 0, 0, 0)) -> np.ndarray:
+    """NCHW -> zero-padded CHWN in one copy (pads = top, bottom, left, right)."""
+    N, C, H, W = x.shape
+    top, bottom, left, right = pads
+    out = np.zeros((C, H + top + bottom, W + left + right, N), dtype=np.float32)
+    out[:, top:top + H, left:left + W] = x.transpose(1, 2, 3, 0)
+    return out
+
+
+def from_chwn(x: np.ndarray) -> np.ndarray:
+    """CHWN -> contiguous NCHW (the engine's public layout)."""
+    return np.ascontiguousarray(x.transpose(3, 0, 1, 2))
 
 
 def _as_nchw(x: np.ndarray) -> np.ndarray:
@@ -100,9 +119,8 @@ def im2col(x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair = 1, padding
     x = _as_nchw(x)
     N, C, H, W = x.shape
     (kh, kw), s, (ph, pw), d, (Ho, Wo) = _geometry(H, W, kernel_size, stride, padding, dilation)
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
-    cols = cols_from_padded(xp, kh, kw, s, d, Ho, Wo)
-    return cols.transpose(0, 4, 5, 1, 2, 3).reshape(N * Ho * Wo, C * kh * kw)
+    cols = cols_from_padded(to_chwn(x, (ph, ph, pw, pw)), kh, kw, s, d, Ho, Wo)
+    return cols.transpose(5, 3, 4, 0, 1, 2).reshape(N * Ho * Wo, C * kh * kw)
 
 
 def col2im(cols: np.ndarray, input_shape: tuple[int, ...], kernel_size: IntOrPair,
@@ -124,9 +142,9 @@ def col2im(cols: np.ndarray, input_shape: tuple[int, ...], kernel_size: IntOrPai
         raise ValueError(
             f"cols must have shape (N*Ho*Wo, C*kh*kw) = ({N * Ho * Wo}, {C * kh * kw}) for "
             f"input {input_shape}, got {cols.shape}")
-    block = cols.reshape(N, Ho, Wo, C, kh, kw).transpose(0, 3, 4, 5, 1, 2)
+    block = cols.reshape(N, Ho, Wo, C, kh, kw).transpose(3, 4, 5, 1, 2, 0)
     xp = fold_cols(block, H + 2 * ph, W + 2 * pw, s, d)
-    return np.ascontiguousarray(xp[:, :, ph:ph + H, pw:pw + W])
+    return from_chwn(xp[:, ph:ph + H, pw:pw + W])
 
 
 def zero_insert(x: np.ndarray, stride: IntOrPair) -> np.ndarray:
