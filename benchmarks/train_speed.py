@@ -73,7 +73,7 @@ class TorchRunner:
         loss = self.loss_fn(self.model(torch.from_numpy(x)), torch.from_numpy(y))
         loss.backward()
         self.opt.step()
-        return float(loss)
+        return loss.item()
 
 
 def _timed(runner: Any, batches: list[tuple[np.ndarray, np.ndarray]]) -> float:

@@ -376,6 +376,7 @@ class Trainer:
             raise ValueError("batch_size and epochs must be at least 1")
         self._train_data = train_data
         self._test_data = test_data
+        self._shared_data = (train_data is None, test_data is None)
         self.model: nn.Module = build_model(cfg.model, seed=cfg.seed)
         self.init_meta: dict[str, Any] = {}
         if cfg.init is not None:
@@ -401,6 +402,15 @@ class Trainer:
         self._step_seconds = 0.0  # smoothed seconds per step, for time budgets
         self._good = {k: np.array(v, copy=True) for k, v in self.model.state_dict().items()}
         self.initial_first_layer = self.first_layer_weights()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the shared MNIST arrays (reloaded on demand): kilobytes, not 200 MB."""
+        state = self.__dict__.copy()
+        if self._shared_data[0]:
+            state["_train_data"] = None
+        if self._shared_data[1]:
+            state["_test_data"] = None
+        return state
 
     # ------------------------------------------------------------------ data access
 
