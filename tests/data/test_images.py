@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from cnnviz.data import samples
 from cnnviz.data.images import (
     ImageLoadError,
     LoadedImage,
@@ -92,3 +93,40 @@ def test_ensure_min_size_upscales_and_pads() -> None:
     assert padded.gray.shape == (7, 256) and "Padded" in padded.notes[0]
     same = ensure_min_size(padded, 3)
     assert same is padded
+
+
+# ---------------------------------------------------------------- samples (through load_image)
+@pytest.mark.parametrize("name", samples.sample_names())
+def test_samples_load(name: str) -> None:
+    sample = next(s for s in samples.SAMPLES if s.name == name)
+    assert sample.path.is_file() and sample.path.stat().st_size < 40_000
+    assert sample.name_en and sample.name_zh
+    img = samples.load_sample(name)
+    assert max(img.size) <= 256 and img.rgb.dtype == np.float32
+    assert img.gray.min() >= 0.0 and img.gray.max() <= 1.0
+    assert img.notes == []  # nothing had to be fixed
+    fresh = np.asarray(samples.generate(name))
+    assert np.array_equal(fresh, np.asarray(samples.generate(name)))  # deterministic
+    if name != "text":  # text depends on the installed font's rasteriser
+        committed = np.asarray(Image.open(sample.path))
+        assert np.array_equal(fresh, committed), f"re-run scripts/make_samples.py ({name})"
+
+
+def test_sample_digits_are_mnist() -> None:
+    from cnnviz.data.mnist import load_mnist
+
+    images, _ = load_mnist("test")
+    for i in samples.DIGIT_INDICES:
+        img = samples.load_sample(f"digit_{i}")
+        np.testing.assert_array_equal(img.gray * 255, images[i].astype(np.float32))
+
+
+def test_unknown_sample() -> None:
+    with pytest.raises(KeyError):
+        samples.load_sample("nope")
+
+
+def test_sample_fallback_when_file_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(samples, "SAMPLES_DIR", tmp_path)
+    img = samples.load_sample("checkerboard")
+    assert img.size == (128, 128) and set(np.unique(img.gray)) == {0.0, 1.0}
