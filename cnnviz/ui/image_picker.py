@@ -25,7 +25,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
-from cnnviz.data.images import ImageLoadError, from_array, load_image
+from cnnviz.data.images import ImageLoadError, load_image
 from cnnviz.ui.common import lang, t
 
 SOURCE_KEY = "img_source"
@@ -108,15 +108,8 @@ def decode_bytes(data: bytes, max_side: int = WORKING_SIDE) -> tuple[np.ndarray,
 def _sample(name: str, max_side: int) -> tuple[np.ndarray, np.ndarray]:
     from cnnviz.data import samples
 
-    img = samples.load_sample(name)
-    rgb = getattr(img, "rgb", None)
-    if rgb is None:
-        loaded = from_array(np.asarray(img), max_side=max_side)
-        return loaded.rgb, loaded.gray
-    if max(img.gray.shape) > max_side:
-        loaded = from_array(rgb, max_side=max_side)
-        return loaded.rgb, loaded.gray
-    return np.asarray(rgb, np.float32), np.asarray(img.gray, np.float32)
+    img = samples.load_sample(name, max_side=max_side)
+    return img.rgb, img.gray
 
 
 def sample_names() -> list[str]:
@@ -125,8 +118,16 @@ def sample_names() -> list[str]:
         from cnnviz.data import samples
     except ImportError:  # pragma: no cover - only while the data package is being written
         return []
-    names = samples.SAMPLES
-    return list(names.keys()) if isinstance(names, dict) else list(names)
+    return [s.name for s in samples.SAMPLES]
+
+
+def _sample_label(name: str) -> str:
+    from cnnviz.data import samples
+
+    for s in samples.SAMPLES:
+        if s.name == name:
+            return t(s.name_en, s.name_zh)
+    return name
 
 
 def clean_grid(rows: object) -> tuple[np.ndarray, bool]:
@@ -271,6 +272,7 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
         t("Sample image", "示例图像"),
         names,
         index=names.index(current),
+        format_func=_sample_label,
         key=f"{key}_sample",
         disabled=source != "sample",
     )

@@ -1,0 +1,95 @@
+"""Single-channel convolution and padding, packaged for the animator and the full-image view.
+
+Every number comes from ``cnnviz.nn.functional``: ``F.pad`` gives the padded grid the window
+reads, ``F.conv_window_map`` where it reads, ``F.conv2d`` / ``F.true_conv2d`` the result.
+Pages 1-9 call these instead of wiring the engine by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import cnnviz.nn.functional as F
+from cnnviz.viz.window_animation import WindowSpec
+
+# conv2d's padding_mode -> F.pad's mode (PyTorch names both ways)
+PAD_MODES: dict[str, str] = {
+    "zeros": "constant",
+    "replicate": "replicate",
+    "reflect": "reflect",
+    "circular": "circular",
+}
+
+
+def _nchw(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    return x[None, None] if x.ndim == 2 else x[None]
+
+
+def padded(x: np.ndarray, padding: int, padding_mode: str = "zeros") -> np.ndarray:
+    """The 2-D input padded on all sides as the convolution sees it (``F.pad``)."""
+    if padding == 0:
+        return np.asarray(x, dtype=np.float32)
+    p = int(padding)
+    return F.pad(_nchw(x), (p, p, p, p), mode=PAD_MODES[padding_mode])[0, 0]
+
+
+def conv_full(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    padding_mode: str = "zeros",
+    bias: float = 0.0,
+    true_conv: bool = False,
+) -> np.ndarray:
+    """One kernel on one 2-D channel: ``F.conv2d`` (or ``F.true_conv2d``), as a 2-D array."""
+    op = F.true_conv2d if true_conv else F.conv2d
+    w = np.asarray(kernel, dtype=np.float32)[None, None]
+    b = np.array([bias], dtype=np.float32)
+    y = op(
+        _nchw(x), w, b, stride=stride, padding=padding, dilation=dilation, padding_mode=padding_mode
+    )
+    return y[0, 0]
+
+
+def conv_spec(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    padding_mode: str = "zeros",
+    bias: float = 0.0,
+    true_conv: bool = False,
+) -> WindowSpec:
+    """A ``WindowSpec`` of the convolution of a (small) 2-D crop, ready to animate.
+
+    For true convolution the kernel drawn and multiplied is the 180°-flipped one, which is
+    exactly what ``F.true_conv2d`` cross-correlates with.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    kernel = np.asarray(kernel, dtype=np.float32)
+    out = conv_full(
+        x,
+        kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        padding_mode=padding_mode,
+        bias=bias,
+        true_conv=true_conv,
+    )
+    shown = kernel[::-1, ::-1] if true_conv else kernel
+    p = int(padding)
+    return WindowSpec(
+        padded=padded(x, p, padding_mode),
+        window_map=F.conv_window_map(x.shape, kernel.shape, stride, p, dilation),
+        output=out,
+        kernel=np.ascontiguousarray(shown),
+        pad=(p, p, p, p),
+        bias=float(bias),
+    )

@@ -1,0 +1,58 @@
+"""Check-your-understanding questions generated from the current settings.
+
+Each returns a ``Question`` (bilingual text, options, index of the right one, explanation);
+the right answer comes from ``cnnviz.formulas``, the distractors are the usual mistakes
+(forgetting the +1, the padding, or the stride's floor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnnviz import formulas
+from cnnviz.i18n import pick
+
+
+@dataclass(frozen=True)
+class Question:
+    """Text in the learner's language; ``correct`` indexes ``options``."""
+
+    question: str
+    options: list[str]
+    correct: int
+    explanation: str
+
+
+def _options(right: int, wrong: list[int]) -> tuple[list[str], int]:
+    values = sorted({right, *[w for w in wrong if w > 0 and w != right]})
+    while len(values) < 4:
+        values.append(values[-1] + 1)
+        values = sorted(set(values))
+    values = values[:4] if right in values[:4] else sorted([*values[:3], right])
+    return [str(v) for v in values], values.index(right)
+
+
+def output_size_question(
+    lang: str, i: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> Question:
+    """ "Input i, kernel k, stride s, padding p (dilation d): output size?" for these numbers."""
+    right = int(formulas.conv_output_size(i, k, stride, padding, dilation))
+    span = int(formulas.effective_kernel_size(k, dilation))
+    wrong = [
+        i - span,  # forgot the +1
+        i + 2 * padding - span + 2,
+        (i - span) // stride + 1 if padding else right + 1,  # forgot the padding
+        i + 2 * padding - span + 1 if stride > 1 else right - 1,  # forgot the stride
+        i,
+    ]
+    options, correct = _options(right, wrong)
+    dil_en = f", dilation {dilation}" if dilation != 1 else ""
+    dil_zh = f"，膨胀率 {dilation}" if dilation != 1 else ""
+    q = pick(
+        lang,
+        f"An input {i} pixels wide, kernel {k}, stride {stride}, padding {padding}{dil_en}: "
+        "how wide is the output?",
+        f"输入宽 {i} 像素，卷积核 {k}，步幅 {stride}，填充 {padding}{dil_zh}：输出有多宽？",
+    )
+    formula = formulas.formula_text("conv", i=i, k=k, s=stride, p=padding, d=dilation)
+    return Question(q, options, correct, f"${formula}$")
