@@ -145,11 +145,12 @@ def _too_many_pixels(w: int, h: int) -> ImageLoadError:
 # ---------------------------------------------------------------- modes
 
 
-def _array_01(im: Image.Image, out: LoadedImage) -> np.ndarray:
-    """Any Pillow mode to a float32 (H, W) or (H, W, 3|4) array in [0, 1], alpha kept."""
+def _normalise_mode(im: Image.Image, out: LoadedImage) -> tuple[Image.Image, np.ndarray | None]:
+    """Map any Pillow mode to 8-bit L/LA/RGB/RGBA, or, for 16/32-bit and float modes, to a
+    float32 (H, W) array already scaled to [0, 1] (returned as the second item)."""
     mode = im.mode
     if mode.startswith("I;16"):
-        return np.asarray(im, dtype=np.float32) / 65535.0
+        return im, np.asarray(im, dtype=np.float32) / 65535.0
     if mode in ("I", "F"):
         a = np.asarray(im, dtype=np.float32)
         finite = np.isfinite(a)
@@ -157,27 +158,42 @@ def _array_01(im: Image.Image, out: LoadedImage) -> np.ndarray:
             a = np.where(finite, a, 0.0).astype(np.float32)
         lo, hi = float(a.min()), float(a.max())
         if lo >= 0 and hi <= 1 and mode == "F":
-            return a
+            return im, a
         if lo >= 0 and hi <= 255:
-            return a / 255.0
+            return im, a / 255.0
         if lo >= 0 and hi <= 65535:
-            return a / 65535.0
+            return im, a / 65535.0
         out.note(
             f"{mode} values spanned {lo:g}..{hi:g}; stretched to 0..1.",
             f"{mode} 模式的取值范围为 {lo:g}..{hi:g}，已拉伸到 0..1。",
         )
-        return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
-    if mode == "1":
-        im = im.convert("L")
-    elif mode == "P" or mode == "PA":
-        im = im.convert("RGBA")
-    elif mode == "La":
-        im = im.convert("LA")
-    elif mode == "RGBa":
-        im = im.convert("RGBA")
-    elif mode not in ("L", "LA", "RGB", "RGBA"):
-        im = im.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX ...
-    return np.asarray(im, dtype=np.float32) / 255.0
+        return im, (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+    target = {"1": "L", "P": "RGBA", "PA": "RGBA", "La": "LA", "RGBa": "RGBA"}.get(mode)
+    if target is None and mode not in ("L", "LA", "RGB", "RGBA"):
+        target = "RGB"  # CMYK, YCbCr, LAB, HSV, RGBX ...
+    return (im.convert(target) if target else im), None
+
+
+def _apply_orientation(im: Image.Image, out: LoadedImage) -> Image.Image:
+    """Turn a camera photo upright from its EXIF tag; a broken EXIF block is skipped."""
+    try:
+        orientation = im.getexif().get(0x0112, 1)
+        if orientation in (1, None):
+            return im
+        turned = ImageOps.exif_transpose(im)
+    except Exception:
+        out.note(
+            "The EXIF data is unreadable; orientation not applied.",
+            "EXIF 数据无法读取，未调整方向。",
+        )
+        return im
+    if orientation in (5, 6, 7, 8):
+        h, w = out.original_size
+        out.original_size = (w, h)
+    out.note(
+        "Rotated upright using the camera's orientation tag.", "已根据相机的方向标记把图片转正。"
+    )
+    return turned
 
 
 def _to_rgb(a: np.ndarray, out: LoadedImage) -> tuple[np.ndarray, np.ndarray]:
@@ -299,25 +315,22 @@ def _load(data: Any, max_side: int) -> LoadedImage:
             # decode at a reduced scale when the file is much larger than needed
             im.draft(None, (max_side, max_side))
         im.load()
-        orientation = im.getexif().get(0x0112, 1)
-        if orientation not in (1, None):
-            im = ImageOps.exif_transpose(im)
-            if orientation in (5, 6, 7, 8):
-                out.original_size = (w, h)
-            out.note(
-                "Rotated upright using the camera's orientation tag.",
-                "已根据相机的方向标记把图片转正。",
-            )
-        a = _array_01(im, out)
-    ih, iw = a.shape[:2]
+        im = _apply_orientation(im, out)
+        im, a = _normalise_mode(im, out)
+    ih, iw = (a.shape[0], a.shape[1]) if a is not None else (im.height, im.width)
     if max(iw, ih) > max_side:
         tw, th = _target_size(iw, ih, max_side)
-        a = _resize_array(a.astype(np.float32), (tw, th))
+        if a is None:  # 8-bit: resize before converting to float (4x less memory)
+            im = im.resize((tw, th), Image.Resampling.LANCZOS)
+        else:
+            a = _resize_array(a, (tw, th))
         oh, ow = out.original_size
         out.note(
             f"Downscaled from {ow}x{oh} to {tw}x{th} (longer side at most {max_side} px).",
             f"已从 {ow}x{oh} 缩小到 {tw}x{th}（长边不超过 {max_side} 像素）。",
         )
+    if a is None:
+        a = np.asarray(im, dtype=np.float32) / 255.0
     out.rgb, out.gray = _to_rgb(a, out)
     return out
 
