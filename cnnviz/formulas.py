@@ -4,10 +4,11 @@ Pages call these instead of re-deriving the arithmetic, so the number written be
 picture is the same number the engine produces (and the tests check both against PyTorch).
 Each function is pure and its docstring states the formula it implements.
 
-Spatial arguments: in the 1-D form (``i`` an int) ``padding`` may be an int or a
-``(before, after)`` pair, as in conv_arithmetic's asymmetric examples; in the 2-D form
-(``i`` an ``(h, w)`` pair) every argument is an int or an ``(h, w)`` pair, as PyTorch's,
-and the result is an ``(h, w)`` pair.
+Spatial arguments: in the 2-D form (any of ``i``, ``k``, ``stride``, ``dilation`` an
+``(h, w)`` pair) every argument is an int or an ``(h, w)`` pair, as PyTorch's, and the
+result is an ``(h, w)`` pair. Otherwise the 1-D form returns an int, and in
+``conv_output_size`` a ``padding`` pair means ``(before, after)``, as in conv_arithmetic's
+asymmetric examples.
 """
 
 from __future__ import annotations
@@ -109,10 +110,12 @@ def conv_output_size(
         elif padding == "same":
             if _pair(stride, "stride") != (1, 1):
                 raise ValueError("padding='same' needs stride 1 (as PyTorch)")
-            return tuple(_pair(i, "i")) if _spatial(i) else int(i)  # type: ignore[return-value,arg-type]
+            if any(_spatial(v) for v in (i, k, dilation)):
+                return _pair(i, "i")
+            return int(i)  # type: ignore[return-value,arg-type]
         else:
             raise ValueError(f"padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
-    if _spatial(i):
+    if any(_spatial(v) for v in (i, k, stride, dilation)):
         ih, iw = _pair(i, "i")
         kh, kw = _pair(k, "k")
         sh, sw = _pair(stride, "stride")

@@ -30,6 +30,9 @@ def test_conv_output_size_hand(args: tuple[int, ...], expected: int) -> None:
 def test_conv_output_size_forms() -> None:
     assert fm.conv_output_size((28, 32), (5, 3), stride=(1, 2), padding=(2, 1)) == (28, 16)
     assert fm.conv_output_size(5, 3, padding=(1, 0)) == 4  # asymmetric (before, after)
+    assert fm.conv_output_size(28, (3, 1), padding=(1, 0)) == (28, 28)  # 2-D: (h, w) padding
+    assert fm.conv_output_size(np.int64(28), np.int64(5)) == 24
+    assert fm.conv_output_size(7, (3, 1), padding="same") == (7, 7)
     assert fm.conv_output_size(7, 4, padding="same") == 7
     assert fm.conv_output_size((7, 9), 4, padding="same") == (7, 9)
     assert fm.conv_output_size(7, 3, padding="valid") == 5

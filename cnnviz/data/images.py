@@ -264,6 +264,7 @@ def _load(data: Any, max_side: int) -> LoadedImage:
     if len(raw) > MAX_FILE_BYTES:
         raise _too_large_file(len(raw))
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on odd metadata
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             im = Image.open(io.BytesIO(raw))

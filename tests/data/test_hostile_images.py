@@ -119,6 +119,11 @@ def _int32_tiff() -> bytes:
     return _save(Image.fromarray(a, "I"), "TIFF")
 
 
+def _broken_exif() -> bytes:
+    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff\x01\x12"  # cut-off IFD
+    return _save(Image.new("RGB", (20, 10), (200, 0, 0)), "JPEG", exif=exif)
+
+
 def _bad_crc_png() -> bytes:
     data = bytearray(_save(_noisy(16, 16), "PNG"))
     data[-20] ^= 0xFF  # inside IDAT / its CRC
@@ -215,6 +220,7 @@ CASES = [
     Case("one_bit.png", lambda: _save(Image.new("1", (9, 3), 1), "PNG"), (3, 9, 3)),
     Case("animated.gif", _animated_gif, (8, 10, 3), check=_check_gif),
     Case("exif_rotated.jpg", _exif_rotated, (40, 20, 3), check=_check_exif),
+    Case("broken_exif.jpg", _broken_exif, (10, 20, 3)),
     Case("multipage.tiff", _multipage_tiff, (5, 6, 3), check=_check_tiff),
     Case("float.tiff", _float_tiff, (4, 5, 3), check=_check_float),
     Case("int32.tiff", _int32_tiff, (2, 2, 3), check=_check_int32),
@@ -232,6 +238,7 @@ def hostile_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 @pytest.mark.parametrize("via", ["path", "bytes"])
 def test_hostile(case: Case, via: str, hostile_folder: Path) -> None:
