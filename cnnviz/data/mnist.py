@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import sys
 import tempfile
@@ -279,7 +280,7 @@ def download_file(
                 continue
             os.replace(tmp, target)
             return target
-        except (urllib.error.URLError, OSError, ValueError) as e:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
             failures.append(f"{url}: {e}")
         finally:
             tmp.unlink(missing_ok=True)
