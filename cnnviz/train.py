@@ -378,6 +378,12 @@ class Trainer:
         self._test_data = test_data
         self._shared_data = (train_data is None, test_data is None)
         self.model: nn.Module = build_model(cfg.model, seed=cfg.seed)
+        # dropout draws from the trainer's own generator, not the engine's global one, so two
+        # trainers stepping in turn (two browser sessions) each stay repeatable
+        self._dropout_rng = np.random.default_rng([cfg.seed, 1])
+        for m in self.model.modules():
+            if type(m).__name__ == "Dropout":
+                m.rng = self._dropout_rng
         self.init_meta: dict[str, Any] = {}
         if cfg.init is not None:
             self._load_init(cfg.init)
