@@ -1,0 +1,138 @@
+"""Saving and loading weights: .npz round trip, metadata, and clear errors for wrong files."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cnnviz
+import cnnviz.nn as nn
+from cnnviz.models import build_model
+
+
+def _trained_a_little(name: str = "resnet_small") -> nn.Module:
+    """A model whose BatchNorm buffers have moved away from their defaults."""
+    model = build_model(name, seed=0)
+    model(np.random.default_rng(0).standard_normal((4, 1, 28, 28)).astype(np.float32))
+    return model
+
+
+def test_round_trip_through_npz(tmp_path: Path) -> None:
+    model = _trained_a_little()
+    path = tmp_path / "weights.npz"
+    nn.save(model, path, epoch=3, accuracy=0.97)
+    state = nn.load_state(path)
+    assert state.metadata["model"] == "resnet_small"
+    assert state.metadata["cnnviz_version"] == cnnviz.__version__
+    assert state.metadata["epoch"] == 3 and state.metadata["accuracy"] == 0.97
+    original = model.state_dict()
+    assert list(state) == list(original)  # same keys, same order
+    for k, v in original.items():
+        assert state[k].dtype == v.dtype, k
+        np.testing.assert_array_equal(state[k], v)
+    assert state["0.weight"].dtype == np.float32
+    assert state["1.num_batches_tracked"].dtype == np.int64
+    assert int(state["1.num_batches_tracked"]) == 1
+    fresh = build_model("resnet_small", seed=1)
+    fresh.load_state_dict(state)
+    x = np.random.default_rng(2).standard_normal((2, 1, 28, 28)).astype(np.float32)
+    model.eval()
+    fresh.eval()
+    np.testing.assert_array_equal(fresh(x), model(x))
+
+
+def test_module_save_method_and_exact_path(tmp_path: Path) -> None:
+    model = build_model("lenet5", seed=0)
+    path = tmp_path / "no_suffix.weights"
+    model.save(path)
+    assert path.exists() and not (tmp_path / "no_suffix.weights.npz").exists()
+    assert nn.load(path).metadata["model"] == "lenet5"
+
+
+def test_state_dict_is_a_copy() -> None:
+    model = build_model("lenet5", seed=0)
+    sd = model.state_dict()
+    sd["0.weight"][...] = 0
+    assert model[0].weight.data.any()
+
+
+def test_weights_of_another_model_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "lenet.npz"
+    nn.save(build_model("lenet5", seed=0), path)
+    state = nn.load_state(path)
+    with pytest.raises(ValueError, match="'lenet5'") as err:
+        build_model("simple_convnet", seed=0).load_state_dict(state)
+    assert "simple_convnet" in str(err.value)
+    # same shapes, different model: the metadata still tells them apart
+    with pytest.raises(ValueError, match="saved from model 'lenet5', not 'lenet5_classic'"):
+        build_model("lenet5_classic", seed=0).load_state_dict(state)
+
+
+def test_mismatch_errors_name_keys_and_shapes() -> None:
+    model = build_model("simple_convnet", seed=0)
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    good = model.state_dict()
+    bad = dict(good)
+    bad["0.weight"] = np.zeros((20, 1, 5, 5), np.float32)
+    with pytest.raises(ValueError, match=r"0\.weight: saved \(20, 1, 5, 5\), model has "
+                                         r"\(30, 1, 5, 5\)"):
+        model.load_state_dict(bad)
+    missing = {k: v for k, v in good.items() if k != "4.bias"}
+    with pytest.raises(ValueError, match=r"missing keys: 4\.bias"):
+        model.load_state_dict(missing)
+    extra = dict(good, **{"9.weight": np.zeros(3, np.float32)})
+    with pytest.raises(ValueError, match=r"unexpected keys: 9\.weight"):
+        model.load_state_dict(extra)
+    for k, v in model.state_dict().items():  # failed loads changed nothing
+        np.testing.assert_array_equal(v, before[k])
+    result = model.load_state_dict(missing, strict=False)
+    assert result.missing_keys == ["4.bias"] and result.unexpected_keys == []
+    with pytest.raises(ValueError, match="shape mismatch"):
+        model.load_state_dict(bad, strict=False)  # shapes are checked even when not strict
+
+
+def test_broken_files_are_told_apart(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"this is not a zip file at all")
+    with pytest.raises(nn.StateFileError):
+        nn.load_state(junk)
+    good = tmp_path / "good.npz"
+    nn.save(build_model("lenet5", seed=0), good)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[:500])
+    with pytest.raises(nn.StateFileError):
+        nn.load_state(truncated)
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, a=np.zeros(3))
+    with pytest.raises(nn.StateFileError, match="metadata"):
+        nn.load_state(plain)
+    assert issubclass(nn.StateFileError, ValueError)
+    with pytest.raises(FileNotFoundError):
+        nn.load_state(tmp_path / "missing.npz")
+
+
+def test_saved_file_has_no_pickles(tmp_path: Path) -> None:
+    path = tmp_path / "w.npz"
+    nn.save(build_model("separable_net", seed=0), path)
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+    assert "__cnnviz_meta__.npy" in names
+    with np.load(path, allow_pickle=False) as data:  # readable without pickle
+        assert all(data[k].dtype != object for k in data.files)
+
+
+@pytest.mark.torch
+def test_torch_state_dict_loads_into_engine() -> None:
+    torch = pytest.importorskip("torch")
+    tnn = torch.nn
+    torch.manual_seed(0)
+    twin = tnn.Sequential(tnn.Conv2d(1, 30, 5), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(),
+                          tnn.Linear(4320, 100), tnn.ReLU(), tnn.Linear(100, 10))
+    model = build_model("simple_convnet", seed=0)
+    model.load_state_dict({k: v.numpy() for k, v in twin.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 1, 28, 28)).astype(np.float32)
+    np.testing.assert_allclose(model(x), twin(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-4, atol=1e-5)
