@@ -108,8 +108,11 @@ class ConvTranspose2d(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                  stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
                  output_padding: int | tuple[int, int] = 0, groups: int = 1, bias: bool = True,
-                 dilation: int | tuple[int, int] = 1) -> None:
+                 dilation: int | tuple[int, int] = 1, padding_mode: str = "zeros") -> None:
         super().__init__()
+        if padding_mode != "zeros":  # torch also allows only zeros here
+            raise ValueError('ConvTranspose2d only supports padding_mode="zeros"')
+        self.padding_mode = padding_mode
         if in_channels % groups or out_channels % groups:
             raise ValueError("in_channels and out_channels must be divisible by groups")
         self.in_channels, self.out_channels = in_channels, out_channels
