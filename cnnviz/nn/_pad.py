@@ -149,7 +149,7 @@ def _pad_backward(dy: np.ndarray, cache: PadCache) -> np.ndarray:
     return np.ascontiguousarray(dx, dtype=np.float32)
 
 
-def pad(x: np.ndarray, pad: Sequence[int], mode: str = "constant", value: float = 0.0
+def pad(x: np.ndarray, pad: Sequence[int], mode: str = "constant", value: float | None = None
         ) -> np.ndarray:
     """Pad the last axes like ``torch.nn.functional.pad``; ``pad=(left, right, top, bottom)``.
 
@@ -161,11 +161,13 @@ def pad(x: np.ndarray, pad: Sequence[int], mode: str = "constant", value: float 
 
 
 def pad_with_cache(x: np.ndarray, pad: Sequence[int], mode: str = "constant",
-                   value: float = 0.0) -> tuple[np.ndarray, PadCache]:
+                   value: float | None = None) -> tuple[np.ndarray, PadCache]:
     """Forward pass that also returns what :func:`pad_backward_from_cache` needs."""
     x = as_float32(x)
     pairs = _normalise(x.shape, pad, mode)
-    return _pad(x, pairs, mode, float(value)), PadCache(x.shape, pairs, mode)
+    if mode != "constant" and value:
+        raise ValueError(f"padding mode {mode!r} copies pixels and takes no value (got {value})")
+    return _pad(x, pairs, mode, float(value or 0.0)), PadCache(x.shape, pairs, mode)
 
 
 def pad_backward_from_cache(dy: np.ndarray, cache: PadCache) -> np.ndarray:
@@ -180,7 +182,7 @@ def pad_backward_from_cache(dy: np.ndarray, cache: PadCache) -> np.ndarray:
 
 
 def pad_backward(dy: np.ndarray, x: np.ndarray, pad: Sequence[int], mode: str = "constant",
-                 value: float = 0.0) -> np.ndarray:
+                 value: float | None = None) -> np.ndarray:
     """Convenience backward that rebuilds the cache from the forward arguments."""
     x = np.asarray(x)
     return pad_backward_from_cache(dy, PadCache(x.shape, _normalise(x.shape, pad, mode), mode))

@@ -138,6 +138,18 @@ def test_transposed_conv_is_the_input_gradient_of_conv() -> None:
                                                   output_padding=1), dx2, atol=1e-5)
 
 
+def test_one_by_one_conv_mixes_channels_per_pixel() -> None:
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 1, 1)).astype(np.float32)
+    y = F.conv2d(x, w)
+    np.testing.assert_allclose(y, np.einsum("oc,nchw->nohw", w[:, :, 0, 0], x), atol=1e-5)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    dx, dw, _ = F.conv2d_backward(dy, x, w)
+    np.testing.assert_allclose(dx, np.einsum("oc,nohw->nchw", w[:, :, 0, 0], dy), atol=1e-5)
+    np.testing.assert_allclose(dw[:, :, 0, 0], np.einsum("nohw,nchw->oc", dy, x), atol=1e-4)
+
+
 def test_with_cache_matches_backward() -> None:
     rng = np.random.default_rng(6)
     x = rng.standard_normal((2, 4, 6, 7)).astype(np.float32)

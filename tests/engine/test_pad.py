@@ -125,6 +125,11 @@ def test_errors(mode: str, pads: tuple[int, ...], match: str) -> None:
         F.pad(np.zeros((1, 1, 2, 2), np.float32), pads, mode)
 
 
+def test_error_value_with_copying_mode() -> None:
+    with pytest.raises(ValueError, match=r"'reflect' copies pixels and takes no value"):
+        F.pad(np.zeros((1, 1, 3, 3), np.float32), (1, 1, 1, 1), "reflect", value=1.0)
+
+
 def test_error_wrong_rank_for_reflect() -> None:
     with pytest.raises(ValueError, match=r"expects a 3-D or 4-D input"):
         F.pad(np.zeros((2, 2), np.float32), (1, 1, 1, 1), "reflect")
@@ -137,8 +142,9 @@ def test_error_wrong_rank_for_reflect() -> None:
 def test_numerical_gradient(mode: str) -> None:
     x = np.random.default_rng(3).standard_normal((2, 2, 4, 5)).astype(np.float32)
     pads = (3, 1, 2, 3)
-    check_op_grad(lambda a: F.pad(a, pads, mode, 0.5), x,
-                  lambda dy: F.pad_backward(dy, x, pads, mode, 0.5))
+    value = 0.5 if mode == "constant" else None
+    check_op_grad(lambda a: F.pad(a, pads, mode, value), x,
+                  lambda dy: F.pad_backward(dy, x, pads, mode, value))
 
 
 # ----------------------------------------------------------------------------- torch
