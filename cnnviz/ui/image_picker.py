@@ -300,6 +300,29 @@ def _thumbnail(image: np.ndarray, top: int, left: int, size: int) -> Image.Image
     return im
 
 
+def busiest_crop(image: np.ndarray, ch: int, cw: int) -> tuple[int, int]:
+    """Top-left of the crop with the most contrast (a flat white crop teaches nothing).
+
+    Searched on a coarse grid of positions, nearest the centre on ties; only picks the
+    default slider position, the learner moves it freely.
+    """
+    a = np.asarray(image, dtype=np.float32)
+    a = a.mean(-1) if a.ndim == 3 else a
+    h, w = a.shape
+    best, pos = -1.0, ((h - ch) // 2, (w - cw) // 2)
+    step_r, step_c = max(1, (h - ch) // 12), max(1, (w - cw) // 12)
+    for r in range(0, h - ch + 1, step_r):
+        for c in range(0, w - cw + 1, step_c):
+            score = float(a[r : r + ch, c : c + cw].std())
+            centre = abs(r - (h - ch) / 2) + abs(c - (w - cw) / 2)
+            if score > best + 1e-6 or (
+                abs(score - best) <= 1e-6
+                and centre < sum(abs(np.subtract(pos, ((h - ch) / 2, (w - cw) / 2))))
+            ):
+                best, pos = score, (r, c)
+    return int(pos[0]), int(pos[1])
+
+
 def crop_picker(image: np.ndarray, size: int, key: str) -> Crop:
     """Two sliders move a ``size`` x ``size`` crop (the animation runs on it).
 
@@ -309,12 +332,13 @@ def crop_picker(image: np.ndarray, size: int, key: str) -> Crop:
     h, w = image.shape[:2]
     ch, cw = min(size, h), min(size, w)
     top = left = 0
-    c1, c2 = st.columns(2)
+    top0, left0 = busiest_crop(image, ch, cw)
+    # the size is in the keys: a slider kept from a larger crop could be out of range
     if h > ch:
-        top = c1.slider(t("Crop: row", "裁剪：行"), 0, h - ch, (h - ch) // 2, key=f"{key}_crop_r")
+        top = st.slider(t("Crop: row", "裁剪：行"), 0, h - ch, top0, key=f"{key}_crop_r{ch}")
     if w > cw:
-        left = c2.slider(
-            t("Crop: column", "裁剪：列"), 0, w - cw, (w - cw) // 2, key=f"{key}_crop_c"
+        left = st.slider(
+            t("Crop: column", "裁剪：列"), 0, w - cw, left0, key=f"{key}_crop_c{cw}"
         )
     if h > ch or w > cw:
         st.image(

@@ -223,8 +223,8 @@ def number_grid_figure(
         fig.update_xaxes(constrain="domain", row=1, col=i)
     for a in fig.layout.annotations:
         a.font = {"size": base}
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False)
     fig.update_layout(
         height=height or (460 if classroom else 360), shapes=shapes,
         margin={"l": 5, "r": 5, "t": 60, "b": 5}, plot_bgcolor="#e6e6e6",

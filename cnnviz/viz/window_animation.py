@@ -269,11 +269,13 @@ def window_animation_figure(
     output_title: str | None = None,
     kernel_title: str | None = None,
     height: int | None = None,
+    input_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """Plotly figure with frames: input (padded, window highlighted) | kernel | output.
 
     Play / fast / pause buttons and a step slider run in the browser; ``frame_ms`` is the
-    normal speed. Signed outputs use the diverging map with zero at white.
+    normal speed. Signed outputs use the diverging map with zero at white. ``input_range``
+    fixes the input colours (default: 0..1 when the values lie there, else their range).
     """
     if spec.n_steps > MAX_STEPS:
         raise ValueError(
@@ -309,9 +311,16 @@ def window_animation_figure(
     din = auto_decimals(spec.padded)
     dout = auto_decimals(spec.output)
     vmin, vmax = float(np.nanmin(spec.padded)), float(np.nanmax(spec.padded))
+    if input_range is not None:
+        vmin, vmax = input_range
+    elif vmin >= 0.0 and vmax <= 1.0:
+        vmin, vmax = 0.0, 1.0
     if vmax <= vmin:
         vmax = vmin + 1.0
-    signed_out = bool(np.nanmin(spec.output) < 0)
+    # signed when the values are, or when the kernel can make them so (edge filters)
+    signed_out = bool(np.nanmin(spec.output) < 0) or (
+        spec.kernel is not None and bool(np.min(spec.kernel) < 0)
+    )
     amax = float(np.nanmax(np.abs(spec.output))) or 1.0
 
     fig.add_trace(
@@ -527,10 +536,10 @@ def window_animation_figure(
         xa = "x" if i == 1 else f"x{i}"
         fig.update_yaxes(
             autorange="reversed", scaleanchor=xa, constrain="domain",
-            showticklabels=False, showgrid=False, zeroline=False, row=1, col=i,
+            showticklabels=False, ticks="", showgrid=False, zeroline=False, row=1, col=i,
         )
         fig.update_xaxes(
-            constrain="domain", showticklabels=False, showgrid=False, zeroline=False,
+            constrain="domain", showticklabels=False, ticks="", showgrid=False, zeroline=False,
             row=1, col=i,
         )
     fig.frames = frames
