@@ -220,13 +220,15 @@ def conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
         dyr = dyt.reshape(G, m, Ho, Wo, N)
         dxp = np.zeros((C, Hp, Wp, N), dtype=np.float32)
         dw = np.empty((G, m, kh, kw), dtype=np.float32)
+        tmp = np.empty((C, Ho, Wo, N), dtype=np.float32)
         for i in range(kh):
             rows = _tap(i, c.dilation[0], Ho, c.stride[0])
             for j in range(kw):
                 cols_ = _tap(j, c.dilation[1], Wo, c.stride[1])
                 xs = c.xp[:, rows, cols_]
                 if m == 1:
-                    dxp[:, rows, cols_] += dyr[:, 0] * w[:, 0, i, j, None, None, None]
+                    np.multiply(dyr[:, 0], w[:, 0, i, j, None, None, None], out=tmp)
+                    dxp[:, rows, cols_] += tmp
                     dw[:, 0, i, j] = np.einsum("ghwn,ghwn->g", dyr[:, 0], xs)
                 else:
                     dxp[:, rows, cols_] += np.einsum("gmhwn,gm->ghwn", dyr, w[:, :, i, j])
