@@ -82,7 +82,8 @@ def test_shift_demo_fraction_from_engine():
 
 
 @pytest.mark.parametrize("data,name,mime", [(png_bytes(), "a.png", "image/png"),
-                                            (jpeg_bytes(), "a.jpg", "image/jpeg")])
+                                            (jpeg_bytes(), "a.jpg", "image/jpeg")],
+                         ids=["png", "jpeg"])
 def test_upload(data, name, mime):
     at = run_page(PAGE)
     at = upload(at, data, name, mime)
