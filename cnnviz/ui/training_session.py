@@ -1,0 +1,209 @@
+"""One training run per browser session: start / pause / resume / reset, weights in and out.
+
+The live page redraws from a ``st.fragment(run_every=...)`` that calls :meth:`tick` with a
+small time budget, so all training state must outlive a script run: it lives in one
+``TrainingSession`` object in ``st.session_state`` (one Trainer per browser tab, never shared
+between learners). The class itself does not touch Streamlit, so tests can drive it
+directly; only :func:`get_session` reads ``st.session_state``.
+
+What the Trainer does not do and this wrapper adds: a status machine for the buttons,
+wall-clock timing of ticks (redraws per second, seconds since start), a cached evaluation
+per step (confusion matrix when paused), and checked loading of uploaded weights that keeps
+the current model when the file is wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from collections import deque
+from dataclasses import replace
+from typing import Any, Literal
+
+import numpy as np
+
+from cnnviz.train import EvalResult, ProgressEvent, TrainConfig, Trainer, WeightsError, load_weights
+
+Status = Literal["idle", "running", "paused", "done", "stopped"]
+STATE_KEY = "training_session"
+EVAL_LIMIT = 2000  # test digits behind the confusion matrix / mistakes (fast enough to redo)
+
+
+def eval_every_for(steps_per_epoch: int) -> int:
+    """Test-curve spacing: about 6 points per epoch, between every 10 and every 100 steps."""
+    return int(min(100, max(10, steps_per_epoch // 6)))
+
+
+class TrainingSession:
+    """The training state of one browser session (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.trainer: Trainer | None = None
+        self.status: Status = "idle"
+        self.error: tuple[str, str] | None = None  # (en, zh) of the last refused action
+        self.upload_error: tuple[str, str] | None = None  # (en, zh) of a refused upload
+        self.notice: tuple[str, str] | None = None  # (en, zh) of the last accepted upload
+        self.tick_times: deque[float] = deque(maxlen=20)  # wall clock of recent ticks
+        self.wall_started: float | None = None
+        self.wall_seconds = 0.0  # running time since start, pauses excluded
+        self._eval: tuple[int, int, EvalResult] | None = None  # (trainer id, step, result)
+
+    # ------------------------------------------------------------------ controls
+
+    def start(self, config: TrainConfig, **data: Any) -> bool:
+        """A fresh Trainer from ``config`` and status "running"; False (``error`` set) if MNIST
+        or the start weights cannot be loaded, leaving the previous run untouched."""
+        from cnnviz.data.mnist import MnistError
+
+        try:
+            trainer = Trainer(config, **data)
+            trainer.train_size  # noqa: B018 - load MNIST now, so a missing copy fails here
+        except MnistError as err:
+            self.error = (err.message_en, err.message_zh)
+            return False
+        except WeightsError as err:
+            self.error = (err.message, err.message_zh)
+            return False
+        self._install(trainer)
+        self.status = "running"
+        self.wall_started = time.perf_counter()
+        return True
+
+    def _install(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.error = None
+        self.tick_times.clear()
+        self.wall_seconds = 0.0
+        self.wall_started = None
+        self._eval = None
+
+    def pause(self) -> None:
+        if self.status == "running":
+            self.status = "paused"
+            self._stop_clock()
+
+    def resume(self) -> None:
+        if self.status == "paused" and self.trainer is not None and not self.trainer.done:
+            self.status = "running"
+            self.wall_started = time.perf_counter()
+
+    def reset(self) -> None:
+        """Forget the run (back to the settings); the next start builds a new model."""
+        self.__init__()
+
+    def _stop_clock(self) -> None:
+        if self.wall_started is not None:
+            self.wall_seconds += time.perf_counter() - self.wall_started
+            self.wall_started = None
+
+    # ------------------------------------------------------------------ training
+
+    def tick(self, budget: float = 0.3) -> list[ProgressEvent]:
+        """Train for about ``budget`` seconds if running; update the status when it ends."""
+        if self.status != "running" or self.trainer is None:
+            return []
+        now = time.perf_counter()
+        self.tick_times.append(now)
+        events = self.trainer.run(seconds=budget)
+        if self.trainer.done:
+            self.status = "stopped" if self.trainer.stopped_reason is not None else "done"
+            self._stop_clock()
+        return events
+
+    @property
+    def elapsed(self) -> float:
+        """Wall-clock seconds of running (what a learner's stopwatch shows), pauses excluded."""
+        extra = time.perf_counter() - self.wall_started if self.wall_started is not None else 0.0
+        return self.wall_seconds + extra
+
+    @property
+    def redraws_per_second(self) -> float:
+        """How often the live panels were redrawn lately (ticks per second of wall clock)."""
+        if len(self.tick_times) < 2:
+            return 0.0
+        span = self.tick_times[-1] - self.tick_times[0]
+        return (len(self.tick_times) - 1) / span if span > 0 else 0.0
+
+    def evaluation(self, limit: int = EVAL_LIMIT) -> EvalResult | None:
+        """Evaluation on the first ``limit`` test digits, cached until the weights change."""
+        tr = self.trainer
+        if tr is None:
+            return None
+        key = (id(tr), tr.step)
+        if self._eval is None or self._eval[:2] != key:
+            self._eval = (*key, tr.evaluate(limit))
+        return self._eval[2]
+
+    # ------------------------------------------------------------------ weights files
+
+    def weights_bytes(self) -> bytes:
+        """The current weights as a ``.npz`` file (what the download button serves)."""
+        if self.trainer is None:
+            raise ValueError("nothing trained yet")
+        return self.trainer.to_bytes()
+
+    def load_upload(self, data: bytes, name: str, config: TrainConfig) -> bool:
+        """Replace the model with uploaded weights for ``config.model`` (status "paused").
+
+        A broken file, weights of another model, or non-finite numbers set ``upload_error`` and
+        return False; the current model and its progress are kept.
+        """
+        try:
+            if not data:
+                raise WeightsError(f"{name} is empty (0 bytes).", f"{name} 是空文件（0 字节）。")
+            state, meta = load_weights(_Named(data, name))
+            saved = meta.get("model")
+            if saved is not None and saved != config.model:
+                raise WeightsError(
+                    f"{name} holds weights for {saved}, but the model chosen is "
+                    f"{config.model}. Choose {saved} in the settings (after Reset) to load it.",
+                    f"{name} 保存的是 {saved} 的权重，而当前选择的模型是 {config.model}。"
+                    f"请先重置并在设置中选择 {saved}，再加载它。",
+                )
+            bad = [k for k, v in state.items()
+                   if np.issubdtype(np.asarray(v).dtype, np.floating)
+                   and not np.isfinite(v).all()]
+            if bad:
+                raise WeightsError(f"{name} contains NaN or infinite weights ({bad[0]}).",
+                                   f"{name} 中含有 NaN 或无穷大的权重（{bad[0]}）。")
+            trainer = Trainer(replace(config, init=state))
+            trainer.train_size  # noqa: B018
+        except WeightsError as err:
+            self.upload_error = (err.message, err.message_zh)
+            return False
+        except Exception as err:  # MnistError and anything a hostile file provokes
+            en = getattr(err, "message_en", None) or f"{name} could not be loaded: {err}"
+            zh = getattr(err, "message_zh", None) or f"无法加载 {name}：{err}"
+            self.upload_error = (en, zh)
+            return False
+        self._install(trainer)
+        self.upload_error = None
+        self.status = "paused"
+        self.notice = (f"Loaded {name} ({meta.get('steps', '?')} steps of training).",
+                       f"已加载 {name}（训练了 {meta.get('steps', '?')} 步）。")
+        return True
+
+
+class _Named(io.BytesIO):
+    """Bytes with a ``name`` so error messages say which file was refused."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.name = name
+
+
+def finite_history(trainer: Trainer) -> list[ProgressEvent]:
+    """The events with a finite loss (all of them: the Trainer drops diverged steps)."""
+    return [e for e in trainer.history if math.isfinite(e.loss)]
+
+
+def get_session() -> TrainingSession:
+    """This browser session's TrainingSession (created on first use)."""
+    import streamlit as st
+
+    sess = st.session_state.get(STATE_KEY)
+    if not isinstance(sess, TrainingSession):
+        sess = TrainingSession()
+        st.session_state[STATE_KEY] = sess
+    return sess

@@ -1,0 +1,370 @@
+"""Figures of a network learning MNIST (plotly, no Streamlit).
+
+The live page redraws these twice a second, so every grid of small pictures (filters,
+feature maps, mistakes) is ONE PNG mosaic in one ``go.Image`` trace with its labels as
+annotations, not dozens of subplots: a 30-filter grid is a few kB and redraws at once.
+Pixels are upscaled with nearest-neighbour in NumPy, so a 5×5 filter stays 25 crisp squares
+on a projector instead of a browser-smoothed blur.
+
+Colours: weights are signed (diverging map, white = 0); "per filter" scales each filter by
+its own largest |w| (shows each one's pattern, as ConvNetJS does), "shared" uses one scale
+for all (shows which filters are strong). Activations use the input colour map scaled per
+map. Loss and accuracy curves only ever receive finite numbers (the Trainer drops a diverged
+step), and the figures also drop non-finite points defensively.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from cnnviz.i18n import pick
+from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
+from cnnviz.viz.window_animation import HIGHLIGHT
+
+Normalise = Literal["per_filter", "shared"]
+GAP_RGB = (235, 235, 235)
+LOSS_RAW = "#b0b0b0"
+LOSS_AVG = "#d62728"
+TRAIN_ACC = "#1f77b4"
+TEST_ACC = "#2ca02c"
+
+
+def _font(classroom: bool) -> int:
+    return 22 if classroom else 16
+
+
+def _layout(fig: go.Figure, classroom: bool, height: int, top: int = 50) -> go.Figure:
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": top, "b": 10},
+        paper_bgcolor="white", plot_bgcolor="white", font={"size": _font(classroom)},
+    )
+    return fig
+
+
+def _hide_axes(fig: go.Figure) -> None:
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(visible=False, showgrid=False, zeroline=False)
+
+
+# ----------------------------------------------------------------------------- curves
+
+
+def _finite(xs: Sequence[float], ys: Sequence[float | None]) -> tuple[list[float], list[float]]:
+    pairs = [(x, y) for x, y in zip(xs, ys, strict=False)
+             if y is not None and math.isfinite(y) and math.isfinite(x)]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _thin(n: int, max_points: int) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spread items, the last one always kept."""
+    if n <= max_points:
+        return np.arange(n)
+    idx = np.linspace(0, n - 1, max_points).round().astype(int)
+    return np.unique(idx)
+
+
+def curves_figure(history: Sequence[Any], test_history: Sequence[Any], *, lang: str = "en",
+                  classroom: bool = False, max_points: int = 800) -> go.Figure:
+    """Loss (raw and moving average) and train / test accuracy against the training step.
+
+    ``history`` items need ``step, loss, loss_avg, batch_accuracy`` (``ProgressEvent``);
+    ``test_history`` items ``step, accuracy`` (``TestPoint``).
+    """
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=[
+        pick(lang, "Loss (cross-entropy)", "损失（交叉熵）"),
+        pick(lang, "Accuracy", "准确率")])
+    idx = _thin(len(history), max_points)
+    ev = [history[i] for i in idx]
+    steps = [float(e.step) for e in ev]
+    x, y = _finite(steps, [e.loss for e in ev])
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": LOSS_RAW, "width": 1},
+                             name=pick(lang, "loss per batch", "每批损失")), row=1, col=1)
+    x, y = _finite(steps, [e.loss_avg for e in ev])
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": LOSS_AVG, "width": 3},
+                             name=pick(lang, "moving average", "滑动平均")), row=1, col=1)
+    # batch accuracy is noisy: smooth it the same way as the loss
+    acc = np.array([e.batch_accuracy for e in history], dtype=np.float64)
+    if acc.size:
+        sm = np.empty_like(acc)
+        run = 0.0
+        for i, a in enumerate(acc):
+            run = 0.95 * run + 0.05 * a
+            sm[i] = run / (1 - 0.95 ** (i + 1))
+        x, y = _finite(steps, [float(sm[i]) * 100 for i in idx])
+    else:
+        x, y = [], []
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": TRAIN_ACC, "width": 3},
+                             name=pick(lang, "train (batches, averaged)", "训练（批次平均）")),
+                  row=1, col=2)
+    x, y = _finite([float(p.step) for p in test_history],
+                   [p.accuracy * 100 for p in test_history])
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers",
+                             line={"color": TEST_ACC, "width": 3}, marker={"size": 9},
+                             name=pick(lang, "test digits", "测试集")), row=1, col=2)
+    step_label = pick(lang, "training step", "训练步数")
+    fig.update_xaxes(title_text=step_label, rangemode="tozero", gridcolor="#e5e5e5")
+    fig.update_yaxes(gridcolor="#e5e5e5")
+    fig.update_yaxes(title_text=pick(lang, "loss", "损失"), rangemode="tozero", row=1, col=1)
+    lo = min([*y, 80.0]) if y else 80.0
+    fig.update_yaxes(title_text="%", range=[max(0.0, lo - 2), 100.5], row=1, col=2)
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    for a in fig.layout.annotations:
+        a.font = {"size": _font(classroom) + 2}
+    return _layout(fig, classroom, 440 if classroom else 380)
+
+
+# ----------------------------------------------------------------------------- mosaics
+
+
+def grid_shape(n: int, cols: int | None = None) -> tuple[int, int]:
+    """(rows, cols) of a near-square grid for ``n`` tiles (wider than tall)."""
+    c = cols or max(1, math.ceil(math.sqrt(n * 1.6)))
+    c = min(c, max(n, 1))
+    return max(1, math.ceil(n / c)), c
+
+
+def mosaic(tiles: Sequence[np.ndarray], *, cols: int | None = None, scale: int = 1,
+           gap: int = 1) -> np.ndarray:
+    """(H, W, 3) uint8 of RGB tiles (each (h, w, 3), same size) on a light grid.
+
+    Each pixel is repeated ``scale`` times (nearest neighbour); ``gap`` is in output pixels.
+    """
+    n = len(tiles)
+    if n == 0:
+        return np.full((1, 1, 3), 255, np.uint8)
+    h, w = tiles[0].shape[:2]
+    rows, c = grid_shape(n, cols)
+    th, tw = h * scale, w * scale
+    out = np.empty((rows * th + (rows + 1) * gap, c * tw + (c + 1) * gap, 3), np.uint8)
+    out[:] = GAP_RGB
+    for i, t in enumerate(tiles):
+        r, k = divmod(i, c)
+        big = np.repeat(np.repeat(t, scale, axis=0), scale, axis=1)
+        y0, x0 = gap + r * (th + gap), gap + k * (tw + gap)
+        out[y0:y0 + th, x0:x0 + tw] = big
+    return out
+
+
+def auto_scale(h: int, target: int = 56) -> int:
+    """An integer upscaling that makes an ``h``-pixel tile about ``target`` pixels tall."""
+    return max(1, round(target / max(h, 1)))
+
+
+def filter_tiles(weights: np.ndarray, normalise: Normalise = "per_filter", *,
+                 classroom: bool = False, vmax: float | None = None) -> list[np.ndarray]:
+    """RGB tiles of conv filters (C_out, C_in, kh, kw); input channels are averaged."""
+    w = np.nan_to_num(np.asarray(weights, dtype=np.float64))
+    if w.ndim == 4:
+        w = w.mean(axis=1)
+    shared = vmax if vmax is not None else float(np.abs(w).max() or 1.0)
+    tiles = []
+    for f in w:
+        v = shared if normalise == "shared" else float(np.abs(f).max() or 1.0)
+        tiles.append(to_rgb(Panel("", f, "signed", vmax=v), classroom))
+    return tiles
+
+
+def _image_trace_figure(rgb: np.ndarray, *, title: str, classroom: bool,
+                        height: int | None = None) -> go.Figure:
+    fig = go.Figure(go.Image(source=png_data_uri(rgb), hoverinfo="skip"))
+    _hide_axes(fig)
+    fig.update_layout(title={"text": title, "font": {"size": _font(classroom) + 2}})
+    fig.update_yaxes(scaleanchor="x")
+    h = height or int(min(620, max(160, rgb.shape[0] * 1.0 + 70)))
+    return _layout(fig, classroom, h)
+
+
+def filters_figure(current: np.ndarray, initial: np.ndarray | None = None, *,
+                   normalise: Normalise = "per_filter", lang: str = "en",
+                   classroom: bool = False, step: int | None = None) -> go.Figure:
+    """The first-layer filters now, beside the same filters at the start of training.
+
+    With "shared" normalisation both grids use one scale (the larger of the two), so growth
+    from the small random start is visible; "per filter" shows each one's pattern.
+    """
+    cur = np.asarray(current, dtype=np.float64)
+    panels = [cur] if initial is None else [cur, np.asarray(initial, dtype=np.float64)]
+    vmax = max(float(np.abs(np.nan_to_num(p)).max() or 1.0) for p in panels)
+    kh = cur.shape[-2]
+    scale = auto_scale(kh, 44 if not classroom else 56)
+    n = cur.shape[0]
+    cols = grid_shape(n)[1]
+    rgbs = [mosaic(filter_tiles(p, normalise, classroom=classroom, vmax=vmax), cols=cols,
+                   scale=scale, gap=max(2, scale // 4)) for p in panels]
+    now = pick(lang, "now", "现在") + (f" (step {step})" if step is not None and lang != "zh"
+                                       else f"（第 {step} 步）" if step is not None else "")
+    titles = [now, pick(lang, "at the start", "训练开始时")][:len(panels)]
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=titles,
+                        horizontal_spacing=0.04)
+    for i, rgb in enumerate(rgbs, start=1):
+        fig.add_trace(go.Image(source=png_data_uri(rgb), hoverinfo="skip"), row=1, col=i)
+    _hide_axes(fig)
+    for a in fig.layout.annotations:
+        a.font = {"size": _font(classroom) + 2}
+    fig.update_layout(meta={"step": step, "normalise": normalise})
+    h = int(min(520, max(220, rgbs[0].shape[0] * (1.0 if len(panels) == 2 else 0.8) + 80)))
+    return _layout(fig, classroom, h, top=60)
+
+
+def activation_tiles(maps: np.ndarray, *, classroom: bool = False,
+                     max_maps: int = 32) -> list[np.ndarray]:
+    """RGB tiles of one image's feature maps (C, H, W), each scaled by its own min..max."""
+    a = np.nan_to_num(np.asarray(maps, dtype=np.float64))
+    if a.ndim == 4:
+        a = a[0]
+    tiles = []
+    for m in a[:max_maps]:
+        lo, hi = float(m.min()), float(m.max())
+        tiles.append(to_rgb(Panel("", m, "input", vmin=lo, vmax=hi if hi > lo else lo + 1),
+                            classroom))
+    return tiles
+
+
+def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str = "en",
+                        classroom: bool = False, max_maps: int = 32) -> go.Figure:
+    """Every conv stage's feature maps for one image, one row per stage.
+
+    ``stages`` is ``[(layer name, activations (1, C, H, W) or (C, H, W))]`` as returned by
+    ``Trainer.feature_maps``. At most ``max_maps`` channels per stage are drawn.
+    """
+    n = max(1, len(stages))
+    titles = []
+    rgbs = []
+    for name, arr in stages:
+        a = np.asarray(arr)
+        a = a[0] if a.ndim == 4 else a
+        c, h, w = a.shape
+        shown = min(c, max_maps)
+        more = "" if shown == c else pick(lang, f", first {shown} shown", f"，显示前 {shown} 个")
+        titles.append(pick(lang, f"{name} → {c} maps of {h}×{w}{more}",
+                           f"{name} → {c} 个 {h}×{w} 特征图{more}"))
+        cols = min(shown, 16)
+        rgbs.append(mosaic(activation_tiles(a, classroom=classroom, max_maps=max_maps),
+                           cols=cols, scale=auto_scale(h, 40), gap=2))
+    heights = [r.shape[0] / max(r.shape[1], 1) for r in rgbs] or [1.0]
+    fig = make_subplots(rows=n, cols=1, subplot_titles=titles or [""],
+                        row_heights=[max(h, 0.08) for h in heights], vertical_spacing=0.12 / n)
+    for i, rgb in enumerate(rgbs, start=1):
+        fig.add_trace(go.Image(source=png_data_uri(rgb), hoverinfo="skip"), row=i, col=1)
+    _hide_axes(fig)
+    for a in fig.layout.annotations:
+        a.font = {"size": _font(classroom)}
+    total = sum(min(260.0, 1100 * h) for h in heights) + 70 * n
+    return _layout(fig, classroom, int(max(220, min(1100, total))), top=50)
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+def confusion_figure(confusion: np.ndarray, *, lang: str = "en",
+                     classroom: bool = False) -> go.Figure:
+    """10×10 counts, rows = true digit, columns = predicted; the diagonal is right."""
+    cm = np.asarray(confusion, dtype=np.int64)
+    # colour by row share (log-ish), so the few mistakes stand out beside the big diagonal
+    row = cm.sum(axis=1, keepdims=True)
+    share = np.where(row > 0, cm / np.maximum(row, 1), 0.0)
+    z = np.sqrt(share)
+    digits = [str(d) for d in range(cm.shape[0])]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=digits, y=digits, text=cm, texttemplate="%{text}", colorscale="Blues",
+        showscale=False, textfont={"size": _font(classroom) - 2},
+        hovertemplate=pick(lang, "true %{y}, predicted %{x}: %{text}<extra></extra>",
+                           "真实 %{y}，预测 %{x}：%{text}<extra></extra>")))
+    fig.update_xaxes(title_text=pick(lang, "predicted", "预测"), side="top", type="category")
+    fig.update_yaxes(title_text=pick(lang, "true digit", "真实数字"), autorange="reversed",
+                     type="category", scaleanchor="x")
+    fig.update_layout(title={"text": pick(lang, "Confusion matrix", "混淆矩阵"), "y": 0.99})
+    return _layout(fig, classroom, 520 if classroom else 460, top=90)
+
+
+def per_class_figure(per_class: np.ndarray, *, lang: str = "en",
+                     classroom: bool = False) -> go.Figure:
+    """Accuracy for each digit (NaN where a digit did not occur)."""
+    acc = np.asarray(per_class, dtype=np.float64) * 100
+    y = [None if not math.isfinite(v) else float(v) for v in acc]
+    worst = int(np.nanargmin(acc)) if np.isfinite(acc).any() else -1
+    colours = [HIGHLIGHT if i == worst else TRAIN_ACC for i in range(len(y))]
+    fig = go.Figure(go.Bar(x=[str(d) for d in range(len(y))], y=y, marker_color=colours,
+                           text=[f"{v:.1f}" if v is not None else "" for v in y],
+                           textposition="outside"))
+    finite = [v for v in y if v is not None]
+    lo = max(0.0, min(finite) - 5) if finite else 0.0
+    fig.update_yaxes(range=[lo, 101.5], title_text="%", gridcolor="#e5e5e5")
+    fig.update_xaxes(title_text=pick(lang, "digit", "数字"), type="category")
+    fig.update_layout(title={"text": pick(lang, "Accuracy per digit", "各数字的准确率")})
+    return _layout(fig, classroom, 380, top=60)
+
+
+def mistakes_figure(images: np.ndarray, predicted: Sequence[int], true: Sequence[int], *,
+                    lang: str = "en", classroom: bool = False, cols: int = 8) -> go.Figure:
+    """Misclassified digits, each labelled "predicted (true)" above it in a mosaic."""
+    imgs = np.asarray(images, dtype=np.float64).reshape(-1, 28, 28)
+    n = len(imgs)
+    if n == 0:
+        fig = go.Figure()
+        fig.add_annotation(text=pick(lang, "No mistakes on these digits.", "这些数字全部正确。"),
+                           showarrow=False, font={"size": _font(classroom) + 4})
+        _hide_axes(fig)
+        return _layout(fig, classroom, 160)
+    scale = 3
+    label_h = 22 if not classroom else 28  # blank band above each digit for its label
+    tiles = []
+    for im in imgs:
+        g = (np.clip(im, 0, 1) * 255).astype(np.uint8)
+        tile = np.full((28 * scale + label_h, 28 * scale, 3), 255, np.uint8)
+        tile[label_h:] = np.repeat(np.repeat(g, scale, 0), scale, 1)[..., None]
+        tiles.append(tile)
+    gap = 6
+    c = min(cols, n)
+    rgb = mosaic(tiles, cols=c, scale=1, gap=gap)
+    rgb[np.all(rgb == GAP_RGB, axis=-1)] = 255
+    fig = go.Figure(go.Image(source=png_data_uri(rgb), hoverinfo="skip"))
+    th, tw = tiles[0].shape[:2]
+    for i, (p, t) in enumerate(zip(predicted, true, strict=False)):
+        r, k = divmod(i, c)
+        fig.add_annotation(
+            x=gap + k * (tw + gap) + tw / 2, y=gap + r * (th + gap) + label_h / 2,
+            text=f"<b style='color:{LOSS_AVG}'>{int(p)}</b> ({int(t)})", showarrow=False,
+            font={"size": _font(classroom)}, xref="x", yref="y")
+    _hide_axes(fig)
+    fig.update_yaxes(scaleanchor="x")
+    fig.update_layout(title={"text": pick(
+        lang, "Mistakes: <b>predicted</b> (true)", "错误样例：<b>预测</b>（真实）")})
+    return _layout(fig, classroom, int(min(900, rgb.shape[0] * 1.15 + 70)), top=50)
+
+
+# ----------------------------------------------------------------------------- one digit
+
+
+def probability_figure(probs: np.ndarray, *, lang: str = "en",
+                       classroom: bool = False) -> go.Figure:
+    """Softmax probabilities of the ten digits as bars; the winner highlighted."""
+    p = np.nan_to_num(np.asarray(probs, dtype=np.float64).reshape(-1)) * 100
+    best = int(np.argmax(p))
+    fig = go.Figure(go.Bar(
+        x=[str(d) for d in range(len(p))], y=p, text=[f"{v:.1f}%" for v in p],
+        textposition="outside", marker_color=[HIGHLIGHT if i == best else TRAIN_ACC
+                                              for i in range(len(p))],
+        textfont={"size": _font(classroom) - 2}))
+    fig.update_yaxes(range=[0, 115], title_text="%", gridcolor="#e5e5e5")
+    fig.update_xaxes(title_text=pick(lang, "digit", "数字"), type="category",
+                     tickfont={"size": _font(classroom) + 4})
+    fig.update_layout(title={"text": pick(lang, f"Prediction: {best} ({p[best]:.1f}%)",
+                                          f"预测：{best}（{p[best]:.1f}%）")})
+    return _layout(fig, classroom, 340 if not classroom else 400, top=60)
+
+
+def digit_figure(image: np.ndarray, *, title: str = "", classroom: bool = False,
+                 height: int = 260) -> go.Figure:
+    """A 28×28 input as the network sees it (gray, 0 = black), pixels kept square."""
+    g = (np.clip(np.nan_to_num(np.asarray(image, dtype=np.float64)), 0, 1) * 255).astype(
+        np.uint8)
+    g = np.repeat(np.repeat(g, 8, 0), 8, 1)
+    rgb = np.repeat(g[..., None], 3, axis=-1)
+    return _image_trace_figure(rgb, title=title, classroom=classroom, height=height)
