@@ -102,7 +102,9 @@ with right:
         GridPanel(ui.tc("bias"), np.full((ho, wo), bias[fsel], np.float32), signed=True),
         GridPanel(ui.tc("output"), res_crop.output[fsel], signed=True),
     ]
-    ui.show_plotly(number_grid_figure(grids, classroom=ui.classroom()), key=f"{K}_sum")
+    ui.show_plotly(
+        number_grid_figure(grids, classroom=ui.classroom(), width_hint=800), key=f"{K}_sum"
+    )
 
 st.subheader(ui.tc("full_result"))
 res = multichannel_conv(x, weight, bias)

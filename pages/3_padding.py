@@ -58,19 +58,20 @@ with right:
     ui.show_plotly(
         window_animation_figure(spec, lang=ui.lang(), classroom=ui.classroom()), key=f"{K}_anim"
     )
-    st.markdown(
-        ui.t(
-            "**The four modes on the crop** (from `F.pad`; dashed: the original)",
-            "**四种方式作用于裁剪区域**（来自 `F.pad`；虚线：原始区域）",
-        )
+
+st.markdown(
+    ui.t(
+        "**The four modes on the crop** (from `F.pad`; dashed: the original)",
+        "**四种方式作用于裁剪区域**（来自 `F.pad`；虚线：原始区域）",
     )
-    ui.show_plotly(
-        number_grid_figure(
-            [GridPanel(ui.t(*MODES[m]), padded(crop.array, p, m), pad=(p, p, p, p)) for m in MODES],
-            classroom=ui.classroom(),
-        ),
-        key=f"{K}_grids",
-    )
+)
+ui.show_plotly(
+    number_grid_figure(
+        [GridPanel(ui.t(*MODES[m]), padded(crop.array, p, m), pad=(p, p, p, p)) for m in MODES],
+        classroom=ui.classroom(),
+    ),
+    key=f"{K}_grids",
+)
 
 st.subheader(ui.t("On the whole image", "作用于整幅图像"))
 big_max = max(1, min(48, h - 1, w - 1))

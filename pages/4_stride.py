@@ -82,6 +82,7 @@ with right:
             ],
             classroom=ui.classroom(),
             height=380 if not ui.classroom() else 460,
+            width_hint=500,
         ),
         key=f"{K}_counts",
     )

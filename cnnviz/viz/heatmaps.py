@@ -26,6 +26,7 @@ from cnnviz.viz.window_animation import (
     PAD_OUTLINE,
     auto_decimals,
     colour_scales,
+    fit_font,
     fmt,
 )
 
@@ -118,7 +119,7 @@ def image_row_figure(
     for i, panel in enumerate(panels, start=1):
         rgb = to_rgb(panel, classroom)
         fig.add_trace(go.Image(source=png_data_uri(rgb), hoverinfo="skip"), row=1, col=i)
-        if panel.kind in ("input", "signed", "gray"):
+        if panel.kind in ("input", "signed"):  # gray pictures need no colour bar
             lo, hi = panel_range(panel)
             scale = {
                 "signed": scales["signed"],
@@ -170,7 +171,11 @@ class GridPanel:
 
 
 def number_grid_figure(
-    grids: Sequence[GridPanel], *, classroom: bool = False, height: int | None = None
+    grids: Sequence[GridPanel],
+    *,
+    classroom: bool = False,
+    height: int | None = None,
+    width_hint: int = 1200,
 ) -> go.Figure:
     """Small grids side by side with their numbers (padding modes, coverage counts ...)."""
     n = len(grids)
@@ -194,10 +199,12 @@ def number_grid_figure(
             zk = {"colorscale": scales["input"], "zmin": lo, "zmax": hi if hi > lo else lo + 1}
         d = auto_decimals(v)
         text = [[fmt(float(x), d) for x in row] for row in v]
+        chars = max(len(x) for row in text for x in row)
+        cell_px = width_hint * (1 - 0.04 * (n - 1)) / sum(widths)
         fig.add_trace(
             go.Heatmap(
                 z=v, text=text, texttemplate="%{text}", showscale=False, xgap=1, ygap=1,
-                textfont={"size": int(max(9, min(base, base * 9 / max(h, w))))},
+                textfont={"size": fit_font(cell_px, chars, base)},
                 hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>", **zk,
             ),
             row=1, col=i,

@@ -254,9 +254,13 @@ def _text_grid(a: np.ndarray, decimals: int, mask: np.ndarray | None = None) -> 
     return out
 
 
-def _font_for(cells: int, base: int) -> int:
-    """Cell-number font: large for small grids, shrinking so numbers stay inside cells."""
-    return int(max(10, min(base, base * 8 / max(cells, 1))))
+def fit_font(cell_px: float, max_chars: int, base: int, least: int = 9) -> int:
+    """Largest font (<= base) whose ``max_chars`` characters fit in a ``cell_px`` cell."""
+    return int(max(least, min(base, cell_px / (0.62 * max(max_chars, 1)))))
+
+
+def _max_chars(texts: list[list[str]]) -> int:
+    return max((len(x) for row in texts for x in row), default=1)
 
 
 def window_animation_figure(
@@ -270,12 +274,15 @@ def window_animation_figure(
     kernel_title: str | None = None,
     height: int | None = None,
     input_range: tuple[float, float] | None = None,
+    width_hint: int = 800,
 ) -> go.Figure:
     """Plotly figure with frames: input (padded, window highlighted) | kernel | output.
 
     Play / fast / pause buttons and a step slider run in the browser; ``frame_ms`` is the
     normal speed. Signed outputs use the diverging map with zero at white. ``input_range``
     fixes the input colours (default: 0..1 when the values lie there, else their range).
+    ``width_hint`` (px, the expected on-screen width) sizes the numbers and the equation so
+    they fit their cells and the figure.
     """
     if spec.n_steps > MAX_STEPS:
         raise ValueError(
@@ -310,6 +317,21 @@ def window_animation_figure(
 
     din = auto_decimals(spec.padded)
     dout = auto_decimals(spec.output)
+    cell_px = width_hint * (1 - 0.06 * (ncols - 1)) / sum(widths)
+    in_text = _text_grid(spec.padded, din)
+    out_text = _text_grid(spec.output, dout)
+    k_text = (
+        _text_grid(spec.kernel, auto_decimals(spec.kernel, 3))  # type: ignore[arg-type]
+        if has_kernel
+        else [[""]]
+    )
+    cell_font = fit_font(
+        cell_px, max(_max_chars(in_text), _max_chars(out_text), _max_chars(k_text)), base_font
+    )
+    eq_chars = max(
+        len(line) for step in range(min(spec.n_steps, 4)) for line in equation_lines(spec, step)
+    )
+    eq_font = fit_font(width_hint * 0.98, eq_chars + 2, eq_font, least=11)
     vmin, vmax = float(np.nanmin(spec.padded)), float(np.nanmax(spec.padded))
     if input_range is not None:
         vmin, vmax = input_range
@@ -326,9 +348,9 @@ def window_animation_figure(
     fig.add_trace(
         go.Heatmap(
             z=spec.padded,
-            text=_text_grid(spec.padded, din),
+            text=in_text,
             texttemplate="%{text}",
-            textfont={"size": _font_for(max(hp, wp), base_font)},
+            textfont={"size": cell_font},
             colorscale=scales["input"],
             zmin=vmin,
             zmax=vmax,
@@ -346,9 +368,9 @@ def window_animation_figure(
         fig.add_trace(
             go.Heatmap(
                 z=spec.kernel,
-                text=_text_grid(spec.kernel, auto_decimals(spec.kernel, 3)),  # type: ignore[arg-type]
+                text=k_text,
                 texttemplate="%{text}",
-                textfont={"size": _font_for(max(kh, kw), base_font)},
+                textfont={"size": cell_font},
                 colorscale=scales["signed"],
                 zmin=-kmax,
                 zmax=kmax,
@@ -372,9 +394,9 @@ def window_animation_figure(
     fig.add_trace(
         go.Heatmap(
             z=spec.output,
-            text=_text_grid(spec.output, dout),
+            text=out_text,
             texttemplate="%{text}",
-            textfont={"size": _font_for(max(ho, wo), base_font)},
+            textfont={"size": cell_font},
             showscale=False,
             xgap=1,
             ygap=1,
