@@ -212,8 +212,8 @@ def conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
         dy = dy[None]
     if dy.shape != (N, C_out, Ho, Wo):
         raise ValueError(f"dy has shape {dy.shape}, expected {(N, C_out, Ho, Wo)}")
-    dbias = dy.sum(axis=(0, 2, 3))
     dyt = to_chwn(dy)  # (C_out, Ho, Wo, N)
+    dbias = dyt.reshape(C_out, -1).sum(axis=1)  # contiguous rows: faster than over (0, 2, 3)
     if c.cols is None:  # depthwise
         m = C_out // G
         w = c.weight.reshape(G, m, kh, kw)
