@@ -1,0 +1,91 @@
+"""Figures and tables of the trained-network explorer (plotly, no Streamlit).
+
+Conv weights of deeper layers have many input channels: ``kernel_grid_figure`` draws them
+as an out × in grid of kernels (one row per filter), one PNG mosaic like the training
+figures, so a 32×16 grid of 3×3 kernels stays a single light image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from cnnviz.i18n import pick
+from cnnviz.lessons.architectures import ArchNumbers
+from cnnviz.summary import LayerRow
+from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
+from cnnviz.viz.training import GAP_RGB, TEST_ACC, TRAIN_ACC, auto_scale
+
+
+def kernel_grid_figure(weight: np.ndarray, *, title: str, lang: str = "en",
+                       classroom: bool = False, max_out: int = 32,
+                       max_in: int = 16) -> go.Figure:
+    """A conv weight (C_out, C_in, kh, kw) as rows of filters × columns of input channels.
+
+    Each filter (a row) is scaled by its own largest |w|: white = 0, red +, blue −.
+    """
+    w = np.nan_to_num(np.asarray(weight, dtype=np.float64))
+    c_out, c_in, kh, kw = w.shape
+    w = w[:max_out, :max_in]
+    scale = auto_scale(max(kh, kw), 30 if kh <= 3 else 40)
+    gap = 2
+    th, tw = kh * scale, kw * scale
+    rows, cols = w.shape[:2]
+    row_gap = 3 * gap if cols > 1 else gap
+    out = np.empty((rows * th + (rows + 1) * row_gap, cols * tw + (cols + 1) * gap, 3), np.uint8)
+    out[:] = GAP_RGB
+    for r in range(rows):
+        v = float(np.abs(w[r]).max() or 1.0)
+        for c in range(cols):
+            rgb = to_rgb(Panel("", w[r, c], "signed", vmax=v), classroom)
+            big = np.repeat(np.repeat(rgb, scale, 0), scale, 1)
+            y0, x0 = row_gap + r * (th + row_gap), gap + c * (tw + gap)
+            out[y0:y0 + th, x0:x0 + tw] = big
+    fig = go.Figure(go.Image(source=png_data_uri(out), hoverinfo="skip"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    shown = pick(lang, f"{rows} of {c_out} filters × {cols} of {c_in} input channels, "
+                       f"{kh}×{kw} each",
+                 f"{c_out} 个滤波器中的 {rows} 个 × {c_in} 个输入通道中的 {cols} 个，"
+                 f"每个 {kh}×{kw}")
+    font = 22 if classroom else 16
+    fig.update_layout(
+        title={"text": f"{title}<br><sup>{shown}</sup>", "font": {"size": font + 2}},
+        height=int(min(700, max(200, out.shape[0] * min(1.0, 700 / max(out.shape[1], 1)) + 90))),
+        margin={"l": 5, "r": 5, "t": 80, "b": 5}, paper_bgcolor="white", plot_bgcolor="white")
+    return fig
+
+
+def layer_table(rows: Sequence[LayerRow], lang: str = "en") -> list[dict[str, object]]:
+    """Rows for a table of layers: name, type, output shape, parameters, multiply-adds."""
+    return [{
+        pick(lang, "Layer", "层"): r.name,
+        pick(lang, "Type", "类型"): r.kind,
+        pick(lang, "Output shape", "输出形状"): "×".join(str(d) for d in r.output_shape),
+        pick(lang, "Parameters", "参数"): r.params,
+        pick(lang, "Multiply-adds", "乘加次数"): r.multiply_adds,
+    } for r in rows]
+
+
+def fc_comparison_figure(numbers: Sequence[ArchNumbers], labels: Sequence[str], *,
+                         lang: str = "en", classroom: bool = False) -> go.Figure:
+    """Parameters of each CNN beside its fully connected twin (log scale: they differ 30-600×)."""
+    font = 22 if classroom else 16
+    fig = go.Figure([
+        go.Bar(name=pick(lang, "CNN", "卷积网络"), x=list(labels),
+               y=[n.params for n in numbers], marker_color=TRAIN_ACC,
+               text=[f"{n.params:,}" for n in numbers], textposition="outside"),
+        go.Bar(name=pick(lang, "fully connected, same layer sizes", "全连接（层大小相同）"),
+               x=list(labels), y=[n.dense_twin_params for n in numbers],
+               marker_color=TEST_ACC, text=[f"{n.dense_twin_params:,}" for n in numbers],
+               textposition="outside"),
+    ])
+    fig.update_yaxes(type="log", title_text=pick(lang, "parameters (log scale)",
+                                                 "参数（对数刻度）"), gridcolor="#e5e5e5")
+    fig.update_layout(barmode="group", height=460 if classroom else 420,
+                      legend={"orientation": "h", "y": 1.1}, font={"size": font},
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10}, paper_bgcolor="white",
+                      plot_bgcolor="white", uniformtext={"minsize": font - 6, "mode": "show"})
+    return fig

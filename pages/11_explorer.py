@@ -1,0 +1,215 @@
+"""Network explorer: any image through a trained CNN, layer by layer; CNN vs fully connected."""
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from cnnviz import nn, ui
+from cnnviz.data.digits import BlankDigitError, preprocess_digit
+from cnnviz.data.mnist import MnistError, mnist_arrays
+from cnnviz.lessons.architectures import STORIES, arch_numbers, story_rows
+from cnnviz.models import MODEL_NAMES, build_model, model_description
+from cnnviz.summary import count_parameters, summarize, total_multiply_adds
+from cnnviz.train import WeightsError, feature_maps, load_model, pretrained_path
+from cnnviz.ui.training_session import STATE_KEY
+from cnnviz.viz.network import fc_comparison_figure, kernel_grid_figure, layer_table
+from cnnviz.viz.training import digit_figure, feature_maps_figure, probability_figure
+
+K = "explorer"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _pretrained(name: str, mtime: float) -> nn.Module:
+    """Bundled weights, loaded once per process (``mtime`` renews it when the file changes)."""
+    model, _ = load_model(pretrained_path(name), name)
+    return model
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _untrained(name: str) -> nn.Module:
+    return build_model(name, seed=0).eval()
+
+
+def _plain_resize(gray: np.ndarray) -> np.ndarray:
+    """Squash any picture to 28×28 (area average), stretched to [0, 1]."""
+    a = np.nan_to_num(np.asarray(gray, dtype=np.float32))
+    lo, hi = float(a.min()), float(a.max())
+    a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+    return np.asarray(Image.fromarray(a, mode="F").resize((28, 28), Image.BOX), np.float32)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=np.float64).reshape(-1)
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+ui.page_title(
+    "Network explorer", "网络探索",
+    "Send any picture through a trained network and look inside: what every conv layer "
+    "responds to, how the shapes shrink, where the parameters are — and why a CNN needs so "
+    "few of them.",
+    "把任意图片送进训练好的网络，看看里面发生了什么：每个卷积层对什么有反应、形状如何缩小、"
+    "参数在哪里——以及为什么卷积网络只需要这么少的参数。",
+)
+
+# ----------------------------------------------------------------------------- the network
+sess = st.session_state.get(STATE_KEY)
+trained_here = getattr(sess, "trainer", None)
+choices: list[str] = []
+if trained_here is not None and trained_here.step > 0:
+    choices.append("session")
+choices += [f"pretrained:{m}" for m in MODEL_NAMES if pretrained_path(m).is_file()]
+choices += [f"random:{m}" for m in MODEL_NAMES]
+
+
+def _label(c: str) -> str:
+    if c == "session":
+        return ui.t(f"Trained on the training page ({trained_here.config.model}, "
+                    f"{trained_here.step} steps)",
+                    f"在训练页面训练的网络（{trained_here.config.model}，{trained_here.step} 步）")
+    kind, name = c.split(":")
+    return (ui.t(f"{name} — pretrained", f"{name} — 预训练") if kind == "pretrained"
+            else ui.t(f"{name} — untrained (random weights)", f"{name} — 未训练（随机权重）"))
+
+
+left, right = st.columns([1, 2.2], gap="large")
+with left:
+    choice = st.selectbox(ui.t("Network", "网络"), choices, format_func=_label, key=f"{K}_net")
+    if choice == "session":
+        model, name = trained_here.model, trained_here.config.model
+    else:
+        kind, name = choice.split(":")
+        try:
+            model = (_pretrained(name, pretrained_path(name).stat().st_mtime)
+                     if kind == "pretrained" else _untrained(name))
+        except WeightsError as err:
+            st.error(err.message_zh if ui.lang() == "zh" else err.message)
+            model = _untrained(name)
+    st.caption(model_description(name, ui.lang()))
+    if not any(c.startswith("pretrained:") for c in choices) and choice != "session":
+        st.info(ui.t("No trained weights are bundled yet: train a network on the training "
+                     "page and it appears here; random weights show what training starts from.",
+                     "还没有内置的训练好的权重：在训练页面训练一个网络，它就会出现在这里；"
+                     "随机权重展示的是训练开始时的样子。"))
+
+    # ------------------------------------------------------------------------- the input
+    src = st.radio(ui.t("Input", "输入"), ["mnist", "image"], horizontal=True,
+                   format_func=lambda s: ui.t("MNIST test digit", "MNIST 测试数字")
+                   if s == "mnist" else ui.t("Any image", "任意图片"), key=f"{K}_src")
+    x28: np.ndarray | None = None
+    label: int | None = None
+    if src == "mnist":
+        try:
+            xt, yt = mnist_arrays("test")
+            i = int(st.number_input(ui.t("Test digit number", "测试数字编号"), 0, len(yt) - 1,
+                                    0, key=f"{K}_index"))
+            x28, label = np.asarray(xt[i]).reshape(28, 28), int(yt[i])
+        except MnistError as err:
+            st.error(err.message_zh if ui.lang() == "zh" else err.message_en)
+    if src == "image" or x28 is None:
+        img = ui.image_picker(K, allow_color=False)
+        how = st.radio(ui.t("To 28×28 grayscale", "转成 28×28 灰度"), ["digit", "resize"],
+                       format_func=lambda h: ui.t("like MNIST (ink bright, centred, 20×20 box)",
+                                                  "像 MNIST 那样（白字、居中、20×20 框）")
+                       if h == "digit" else ui.t("plain resize", "直接缩放"), key=f"{K}_how")
+        gray = np.asarray(img.gray, dtype=np.float32)
+        if img.is_grid:
+            lo, hi = float(gray.min()), float(gray.max())
+            gray = (gray - lo) / (hi - lo) if hi > lo else np.zeros_like(gray)
+        if how == "digit":
+            try:
+                x28 = preprocess_digit(gray)
+            except BlankDigitError as err:
+                st.warning(err.message_zh if ui.lang() == "zh" else err.message_en)
+                x28 = _plain_resize(gray)
+        else:
+            x28 = _plain_resize(gray)
+
+# ----------------------------------------------------------------------------- forward pass
+assert x28 is not None
+was_training = model.training
+model.eval()
+try:
+    probs = _softmax(model(x28[None, None].astype(np.float32)))
+finally:
+    if was_training:
+        model.train()
+stages = feature_maps(model, x28)
+with right:
+    c1, c2 = st.columns([0.8, 1.3])
+    with c1:
+        title = ui.t("Input 28×28", "输入 28×28") + (
+            ui.t(f" (label {label})", f"（标签 {label}）") if label is not None else "")
+        ui.show_plotly(digit_figure(x28, title=title, classroom=ui.classroom(), height=300),
+                       key=f"{K}_input")
+    with c2:
+        ui.show_plotly(probability_figure(probs, lang=ui.lang(), classroom=ui.classroom()),
+                       key=f"{K}_probs")
+    st.subheader(ui.t("Feature maps, layer by layer", "逐层特征图"))
+    ui.show_plotly(feature_maps_figure(stages, lang=ui.lang(), classroom=ui.classroom(),
+                                       max_maps=32), key=f"{K}_fmaps")
+    st.caption(ui.t("Each map is scaled on its own: bright = strong response. Early layers "
+                    "respond to edges and strokes at each place; deeper ones are smaller and "
+                    "respond to combinations of them.",
+                    "每张特征图单独缩放：越亮表示响应越强。前面的层对各处的边缘和笔画有反应；"
+                    "更深的层更小，对它们的组合有反应。"))
+
+# ----------------------------------------------------------------------------- layers
+st.subheader(ui.t("Layers: shapes, parameters, multiply-adds", "各层：形状、参数、乘加次数"))
+rows = summarize(model)
+st.dataframe(layer_table(rows, ui.lang()), hide_index=True, width="stretch")
+st.markdown(ui.t(
+    f"**{count_parameters(model):,}** parameters, **{total_multiply_adds(rows):,}** "
+    "multiply-adds for one 28×28 image.",
+    f"共 **{count_parameters(model):,}** 个参数，处理一张 28×28 图像需要 "
+    f"**{total_multiply_adds(rows):,}** 次乘加。"))
+
+convs = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)][:2]
+if convs:
+    st.subheader(ui.t("Learned filters of the first two conv layers",
+                      "前两个卷积层学到的滤波器"))
+    cols = st.columns(len(convs), gap="large")
+    for col, (n, m) in zip(cols, convs, strict=False):
+        with col:
+            ui.show_plotly(kernel_grid_figure(
+                m.weight.data, title=ui.t(f"Layer {n}", f"第 {n} 层"), lang=ui.lang(),
+                classroom=ui.classroom()), key=f"{K}_kernels_{n}")
+    st.caption(ui.t("Red = positive weight, blue = negative, white = 0; each filter (row) on "
+                    "its own scale. A second-layer filter has one kernel per input channel: "
+                    "it adds up what it finds in every map of the layer before.",
+                    "红色 = 正权重，蓝色 = 负权重，白色 = 0；每个滤波器（一行）单独缩放。"
+                    "第二层的每个滤波器对每个输入通道都有一个卷积核：它把在前一层每张特征图中"
+                    "找到的东西加起来。"))
+
+# ----------------------------------------------------------------------------- the story
+st.divider()
+st.subheader(ui.t("From LeNet-5 to ResNet", "从 LeNet-5 到 ResNet"))
+st.table(story_rows(ui.lang()))
+nums = [arch_numbers(s.model) for s in STORIES]
+ui.show_plotly(fc_comparison_figure(nums, [s.model for s in STORIES], lang=ui.lang(),
+                                    classroom=ui.classroom()), key=f"{K}_fc")
+first = arch_numbers("simple_convnet").conv_layers[0]
+ui.explain(
+    f"The *fully connected twin* keeps every layer's size but connects each output to every "
+    f"input. The notes' first conv layer maps 1×28×28 to 30×24×24 with **{first.conv_params:,}"
+    f"** weights; a fully connected layer doing the same would need **{first.dense_params:,}** "
+    f"({first.ratio:,.0f}× more). Two ideas make the difference: *local connectivity* (each "
+    "output looks at a 5×5 patch, not the whole image) and *weight sharing* (the same 5×5 "
+    "filter is used at every position).",
+    f"*全连接对应网络*保持每层的大小不变，但每个输出都连接到所有输入。讲义中的第一个卷积层把 "
+    f"1×28×28 映射为 30×24×24，只用 **{first.conv_params:,}** 个权重；做同样事情的全连接层需要 "
+    f"**{first.dense_params:,}** 个（多 {first.ratio:,.0f} 倍）。差别来自两个思想：*局部连接*"
+    "（每个输出只看一个 5×5 小块，而不是整幅图像）和*权值共享*（同一个 5×5 滤波器在每个位置"
+    "重复使用）。",
+)
+for s in STORIES:
+    n = arch_numbers(s.model)
+    with st.expander(f"{s.year} · {s.title(ui.lang())}", expanded=not ui.classroom()):
+        st.markdown(s.text(ui.lang()))
+        st.markdown(ui.t(
+            f"`{s.model}`: **{n.params:,}** parameters, **{n.multiply_adds:,}** multiply-adds "
+            f"per image; its fully connected twin: **{n.dense_twin_params:,}** parameters "
+            f"({n.ratio:,.0f}×).",
+            f"`{s.model}`：**{n.params:,}** 个参数，每张图 **{n.multiply_adds:,}** 次乘加；"
+            f"全连接对应网络：**{n.dense_twin_params:,}** 个参数（{n.ratio:,.0f} 倍）。"))
