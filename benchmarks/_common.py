@@ -15,15 +15,13 @@ from typing import Any
 import numpy as np
 
 
-def blas_threads() -> int:
-    """How many threads NumPy's OpenBLAS uses (asked from the loaded library when possible)."""
+def _openblas_fn(names: tuple[str, ...]) -> Any:
+    """A function of the OpenBLAS that NumPy loaded, found through /proc/self/maps."""
     try:
         with open("/proc/self/maps") as fh:
             libs = {line.split()[-1] for line in fh if "openblas" in line.lower()}
     except OSError:
         libs = set()
-    names = ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
-             "openblas_get_num_threads")
     for lib in sorted(libs):
         try:
             handle = ctypes.CDLL(lib)
@@ -32,8 +30,27 @@ def blas_threads() -> int:
         for name in names:
             fn = getattr(handle, name, None)
             if fn is not None:
-                fn.restype = ctypes.c_int
-                return int(fn())
+                return fn
+    return None
+
+
+def set_blas_threads(n: int) -> bool:
+    """Make NumPy's OpenBLAS use ``n`` threads from now on; False if it cannot be reached."""
+    fn = _openblas_fn(("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
+                       "openblas_set_num_threads"))
+    if fn is None:
+        return False
+    fn(ctypes.c_int(n))
+    return True
+
+
+def blas_threads() -> int:
+    """How many threads NumPy's OpenBLAS uses (asked from the loaded library when possible)."""
+    fn = _openblas_fn(("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+                       "openblas_get_num_threads"))
+    if fn is not None:
+        fn.restype = ctypes.c_int
+        return int(fn())
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         if os.environ.get(var, "").isdigit():
             return int(os.environ[var])

@@ -27,10 +27,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cnnviz.models import build_model  # noqa: E402
-
-from benchmarks._common import blas_threads, torch_twin  # noqa: E402
+from benchmarks._common import blas_threads, set_blas_threads, torch_twin  # noqa: E402
 from cnnviz import nn, optim  # noqa: E402
+from cnnviz.models import build_model  # noqa: E402
 
 NETS = ("simple_convnet", "lenet5", "separable_net")
 TARGET = 0.4
@@ -164,16 +163,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=100)
     p.add_argument("--quick", action="store_true", help="2 repeats of 2 steps (smoke test)")
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for both NumPy's BLAS and PyTorch (default: NumPy's own)")
     p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     p.add_argument("--profile", metavar="NET", default=None,
                    help="profile cnnviz on NET instead of benchmarking")
     args = p.parse_args(argv)
     if args.quick:
-        args.repeats, args.steps, args.warmup = 2, 2, 1
+        args.repeats, args.steps, args.warmup = 2, 1, 1
     if args.profile:
         profile(args.profile, max(args.steps, 5), args.batch)
         return 0
 
+    if args.threads is not None and not set_blas_threads(args.threads):
+        print("could not set NumPy's BLAS threads; using its default", file=sys.stderr)
     threads = blas_threads()
     torch_version = None
     use_torch = not args.no_torch
