@@ -110,3 +110,17 @@ def annotation_texts(fig: dict[str, Any]) -> list[str]:
 def has_cjk(text: str) -> bool:
     """True if ``text`` contains Chinese characters."""
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def decode_array(value: Any) -> np.ndarray:
+    """A trace array from figure JSON: plain lists, or plotly's typed ``{"bdata", "dtype"}``."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        a = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape:
+            dims = [int(s) for s in str(shape).split(",")] if isinstance(shape, str) else shape
+            a = a.reshape(dims)
+        return a.astype(float)
+    return np.array(value, dtype=float)
