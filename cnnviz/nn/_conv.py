@@ -2,19 +2,20 @@
 
 How it is fast without a loop over pixels or the batch:
 
-* the padded input is unrolled into one column block ``(N, C, kh, kw, Ho, Wo)``, filled with
-  one whole-array copy per kernel offset (see ``_windows.py``);
-* one (batched-over-groups) matrix product ``(G, C_out/G, K) @ (N, G, K, Ho*Wo)`` lands
-  directly in NCHW order, so the output needs no transposing copy;
+* the input is padded and moved to batch-last order ``(C, H, W, N)`` in one copy, then
+  unrolled into one column block ``(C*kh*kw, Ho*Wo*N)``, filled with one whole-array copy per
+  kernel offset (batch-last makes each copy move long contiguous runs; see ``_windows.py``);
+* ONE matrix product ``(C_out, C*kh*kw) @ columns`` (one per group, as a single batched
+  product over groups) gives the output, moved back to NCHW in one copy;
 * the columns are kept in the cache, so backward only does two more products
-  (``dweight = dy @ cols^T``, ``dcols = weight^T @ dy``) and folds ``dcols`` back per offset;
-* depthwise convolution (one input channel per group) skips the columns: a product of tiny
-  matrices per image would be slow, so it accumulates ``x_shifted * w[:, :, i, j]`` per offset.
+  (``dweight = dy @ cols^T``, ``dcols = weight^T @ dy``) and folds ``dcols`` back per offset
+  into a padded buffer (col2im);
+* depthwise convolution (one input channel per group) skips the columns: products of tiny
+  matrices would be slow, so it accumulates ``x_shifted * w[:, :, i, j]`` per offset.
 
 A transposed convolution is the input-gradient of a convolution, so it reuses the same parts
-in the other order (columns -> product -> fold).
+in the other order (product -> fold forward, columns -> product backward).
 """
-
 from __future__ import annotations
 
 from dataclasses import dataclass
