@@ -518,6 +518,52 @@ class Trainer:
         np.savez_compressed(buf, **arrays)
         return buf.getvalue()
 
+    def load(self, source: str | Path | Any) -> dict[str, Any]:
+        """Load weights (path or uploaded file) into this trainer's model; returns the metadata.
+
+        On any problem raises WeightsError and leaves the current weights untouched, so a page
+        can show the message and carry on with the model it had.
+        """
+        state, meta = load_weights(source)
+        saved = meta.get("model")
+        label = str(getattr(source, "name", source))
+        if saved is not None and saved != self.config.model:
+            raise WeightsError(f"{label} holds weights for {saved}, not {self.config.model}.",
+                               f"{label} 保存的是 {saved} 的权重，而不是 {self.config.model}。")
+        _load_into(self.model, state, label, self.config.model)
+        self._snapshot()
+        return meta
+
+    def change_lr(self, lr: float) -> None:
+        """Continue (e.g. after a divergence) with a fresh optimiser at ``lr`` for the steps left.
+
+        Clears ``stopped_reason``; the weights are the last good ones already restored.
+        """
+        self.config = replace(self.config, lr=float(lr))
+        self.optimizer = optim.make_optimizer(self.config.optimizer,
+                                              list(self.model.parameters()), float(lr),
+                                              **self.config.hyper)
+        self.scheduler = optim.make_scheduler(self.config.schedule, self.optimizer,
+                                              max(1, self.total_steps - self.step))
+        self.stopped_reason = None
+
+    def history_columns(self) -> dict[str, list[float]]:
+        """The history as columns, ready for a plot: train curves and the test curve."""
+        h = self.history
+        return {
+            "step": [e.step for e in h],
+            "epoch": [e.epoch_progress for e in h],
+            "loss": [e.loss for e in h],
+            "loss_avg": [e.loss_avg for e in h],
+            "batch_accuracy": [e.batch_accuracy for e in h],
+            "images_per_second": [e.images_per_second for e in h],
+            "lr": [e.lr for e in h],
+            "test_step": [p.step for p in self.test_history],
+            "test_epoch": [p.epoch_progress for p in self.test_history],
+            "test_accuracy": [p.accuracy for p in self.test_history],
+            "test_loss": [p.loss for p in self.test_history],
+        }
+
     # ------------------------------------------------------------------ training
 
     def _batch(self) -> tuple[np.ndarray, np.ndarray]:

@@ -105,6 +105,9 @@ def test_huge_learning_rate_stops_and_restores(train_small, test_small):
     assert all(math.isfinite(e.loss) and math.isfinite(e.loss_avg) for e in t.history)
     assert np.isfinite(t.predict_proba(test_small[0][:5])).all()
     assert t.run() == []
+    t.change_lr(1e-3)  # the page's "try again with a lower rate"
+    assert t.stopped_reason is None and len(t.run(steps=2)) == 2
+    assert all(math.isfinite(x) for x in t.history_columns()["loss"])
 
 
 def test_evaluation_is_consistent(trained, test_small):
@@ -169,6 +172,12 @@ def test_bad_weights_files(trained, tmp_path):
         load_model(path, model="lenet5")
     with pytest.raises(WeightsError):
         Trainer(TrainConfig(model="lenet5", init=path))
+    other = Trainer(TrainConfig(model="lenet5", eval_every=0), train_data=(np.zeros(
+        (4, 1, 28, 28), np.float32), np.zeros(4, np.int64)))
+    before = other.first_layer_weights()
+    with pytest.raises(WeightsError):
+        other.load(path)  # an upload of the wrong model: message, current weights kept
+    np.testing.assert_array_equal(other.first_layer_weights(), before)
 
 
 def test_augmented_batches_keep_shape_and_determinism(train_small, test_small):
