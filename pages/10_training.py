@@ -57,11 +57,13 @@ with left:
     model = st.selectbox(ui.t("Model", "模型"), MODEL_NAMES, key=f"{K}_model", disabled=locked)
     st.caption(model_description(model, ui.lang()))
     has_pretrained = pretrained_path(model).is_file()
+    # labels fixed now, in this run's language (AppTest calls format_func outside the run)
+    init_labels = {"scratch": ui.t("random weights", "随机权重"),
+                   "pretrained": ui.t("bundled pretrained weights", "内置的预训练权重")}
     init_choice = st.radio(
-        ui.t("Start from", "起点"), ["scratch", "pretrained"], horizontal=True,
-        format_func=lambda c: ui.t("random weights", "随机权重") if c == "scratch"
-        else ui.t("bundled pretrained weights", "内置的预训练权重"),
-        key=f"{K}_init", disabled=locked or not has_pretrained)
+        ui.t("Start from", "起点"), list(init_labels), horizontal=True,
+        format_func=init_labels.__getitem__, key=f"{K}_init",
+        disabled=locked or not has_pretrained)
     if not has_pretrained:
         init_choice = "scratch"
         st.caption(ui.t("No bundled weights for this model: it starts from random weights.",
@@ -93,8 +95,9 @@ with left:
                           disabled=locked)
     if wd:
         hyper["weight_decay"] = wd
+    sched_labels = {k: ui.t(*v) for k, v in SCHEDULES.items()}
     schedule = st.selectbox(ui.t("Learning-rate schedule", "学习率调度"), list(SCHEDULES),
-                            format_func=lambda s: ui.t(*SCHEDULES[s]), key=f"{K}_schedule",
+                            format_func=sched_labels.__getitem__, key=f"{K}_schedule",
                             disabled=locked)
     batch = st.select_slider(ui.t("Batch size", "批大小"), [16, 32, 64, 100, 128, 256],
                              value=100, key=f"{K}_batch", disabled=locked)

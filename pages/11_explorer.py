@@ -75,7 +75,10 @@ def _label(c: str) -> str:
 
 left, right = st.columns([1, 2.2], gap="large")
 with left:
-    choice = st.selectbox(ui.t("Network", "网络"), choices, format_func=_label, key=f"{K}_net")
+    # labels fixed now, in this run's language (AppTest calls format_func outside the run)
+    net_labels = {c: _label(c) for c in choices}
+    choice = st.selectbox(ui.t("Network", "网络"), choices, format_func=net_labels.__getitem__,
+                          key=f"{K}_net")
     if choice == "session":
         model, name = trained_here.model, trained_here.config.model
     else:
@@ -94,9 +97,10 @@ with left:
                      "随机权重展示的是训练开始时的样子。"))
 
     # ------------------------------------------------------------------------- the input
-    src = st.radio(ui.t("Input", "输入"), ["mnist", "image"], horizontal=True,
-                   format_func=lambda s: ui.t("MNIST test digit", "MNIST 测试数字")
-                   if s == "mnist" else ui.t("Any image", "任意图片"), key=f"{K}_src")
+    src_labels = {"mnist": ui.t("MNIST test digit", "MNIST 测试数字"),
+                  "image": ui.t("Any image", "任意图片")}
+    src = st.radio(ui.t("Input", "输入"), list(src_labels), horizontal=True,
+                   format_func=src_labels.__getitem__, key=f"{K}_src")
     x28: np.ndarray | None = None
     label: int | None = None
     if src == "mnist":
@@ -109,10 +113,11 @@ with left:
             st.error(err.message_zh if ui.lang() == "zh" else err.message_en)
     if src == "image" or x28 is None:
         img = ui.image_picker(K, allow_color=False)
-        how = st.radio(ui.t("To 28×28 grayscale", "转成 28×28 灰度"), ["digit", "resize"],
-                       format_func=lambda h: ui.t("like MNIST (ink bright, centred, 20×20 box)",
-                                                  "像 MNIST 那样（白字、居中、20×20 框）")
-                       if h == "digit" else ui.t("plain resize", "直接缩放"), key=f"{K}_how")
+        how_labels = {"digit": ui.t("like MNIST (ink bright, centred, 20×20 box)",
+                                    "像 MNIST 那样（白字、居中、20×20 框）"),
+                      "resize": ui.t("plain resize", "直接缩放")}
+        how = st.radio(ui.t("To 28×28 grayscale", "转成 28×28 灰度"), list(how_labels),
+                       format_func=how_labels.__getitem__, key=f"{K}_how")
         gray = np.asarray(img.gray, dtype=np.float32)
         if img.is_grid:
             lo, hi = float(gray.min()), float(gray.max())
