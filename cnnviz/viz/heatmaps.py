@@ -71,7 +71,7 @@ def panel_range(panel: Panel) -> tuple[float, float]:
         finite = np.zeros(1)
     if panel.kind == "signed":
         vmax = panel.vmax if panel.vmax is not None else float(np.max(np.abs(finite)))
-        vmax = vmax or 1.0
+        vmax = max(vmax, 1e-4)  # round-off on a zero result stays white
         return -vmax, vmax
     if panel.kind == "gray":
         lo = 0.0 if panel.vmin is None else panel.vmin
@@ -191,7 +191,7 @@ def number_grid_figure(
         v = np.asarray(g.values, dtype=np.float64)
         h, w = v.shape
         if g.signed:
-            amax = g.vmax if g.vmax is not None else float(np.nanmax(np.abs(v))) or 1.0
+            amax = g.vmax if g.vmax is not None else max(float(np.nanmax(np.abs(v))), 1e-4)
             zk = {"colorscale": scales["signed"], "zmin": -amax, "zmax": amax}
         else:
             lo = float(np.nanmin(v)) if g.vmin is None else g.vmin

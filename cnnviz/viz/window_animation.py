@@ -343,7 +343,8 @@ def window_animation_figure(
     signed_out = bool(np.nanmin(spec.output) < 0) or (
         spec.kernel is not None and bool(np.min(spec.kernel) < 0)
     )
-    amax = float(np.nanmax(np.abs(spec.output))) or 1.0
+    # a floor so float round-off (1e-7) on an all-zero result is not painted as signal
+    amax = max(float(np.nanmax(np.abs(spec.output))), 1e-4)
 
     fig.add_trace(
         go.Heatmap(
