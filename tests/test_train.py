@@ -200,3 +200,16 @@ def test_bundled_weights_reach_recorded_accuracy(name):
     acc = evaluate_model(model, x, y).accuracy
     assert acc == pytest.approx(entry["test_accuracy_first_2000"], abs=0.01)
     assert (WEIGHTS_DIR / entry["file"]).stat().st_size < 2 * 2**20
+
+
+@pytest.mark.parametrize("name", ["lenet5_classic", "alexnet_small", "resnet_small",
+                                  "separable_net", "convnet_bn"])
+def test_feature_maps_of_every_architecture(name):
+    from cnnviz.models import build_model
+    from cnnviz.train import feature_maps
+
+    model = build_model(name, seed=0)
+    maps = feature_maps(model, np.random.default_rng(0).random((28, 28), dtype=np.float32))
+    assert len(maps) >= 2
+    assert all(a.ndim == 4 and a.shape[0] == 1 for _, a in maps)
+    assert model.training  # put back in training mode
