@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -246,24 +245,45 @@ class SessionResult:
     js_errors: int = 0
 
 
-SETTLE_JS = """() => {
+IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
   const main = document.querySelector('[data-testid="stMain"]');
-  if (!main || !main.querySelector('h1')) return false;
-  return !document.querySelector('[data-testid="stStatusWidget"]');
+  return !!(app && main && main.querySelector('h1')
+            && app.getAttribute('data-test-script-state') === 'notRunning'
+            && app.getAttribute('data-test-connection-state') === 'CONNECTED');
 }"""
+TITLE_JS = """() => { const h = document.querySelector('[data-testid="stMain"] h1');
+                     return h ? h.innerText : ''; }"""
+# The pixels the browser shows, read back through a canvas (same origin, so not tainted):
+# no second download of a media file that a rerun may already have replaced.
+PIXELS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stImage"] img'))
+  .filter(i => i.complete && i.naturalWidth > 0)
+  .map(i => { const c = document.createElement('canvas');
+              c.width = i.naturalWidth; c.height = i.naturalHeight;
+              c.getContext('2d').drawImage(i, 0, 0);
+              try { return c.toDataURL('image/png'); } catch (e) { return ''; } })
+  .filter(Boolean)"""
 FIGURE_SEL = ('.js-plotly-plot, [data-testid="stPlotlyChart"], [data-testid="stImage"] img, '
               '[data-testid="stPyplot"]')
 
 
-async def settle(page: Any, timeout_s: float, need_figure: bool) -> None:
-    """Wait until the script has finished (idle for two polls) and a figure is drawn."""
+async def settle(page: Any, timeout_s: float, need_figure: bool = False,
+                 changed_from: str | None = None) -> None:
+    """Wait until the script is idle (``data-test-script-state``) on two polls in a row.
+
+    ``changed_from``: the previous page's title; the new page counts only once its ``h1``
+    differs (the old page is still idle for a moment after a navigation click).
+    """
     deadline = time.monotonic() + timeout_s
     idle = 0
     while idle < 2:
         if time.monotonic() > deadline:
             raise TimeoutError("page did not settle")
-        idle = idle + 1 if await page.evaluate(SETTLE_JS) else 0
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(0.2)
+        if changed_from is not None and await page.evaluate(TITLE_JS) == changed_from:
+            idle = 0
+            continue
+        idle = idle + 1 if await page.evaluate(IDLE_JS) else 0
     if need_figure:
         left = max(1.0, deadline - time.monotonic())
         await page.wait_for_selector(FIGURE_SEL, timeout=left * 1000)
@@ -276,23 +296,14 @@ async def exceptions(page: Any) -> int:
 async def shown_markers(page: Any) -> list[int]:
     """Session numbers decoded from every picture (st.image) on the page."""
     found = []
-    imgs = page.locator('[data-testid="stImage"] img')
-    for i in range(await imgs.count()):
-        src = await imgs.nth(i).get_attribute("src")
-        if not src:
-            continue
-        if src.startswith("data:"):
-            data = base64.b64decode(src.split(",", 1)[1])
-        else:
-            resp = await page.request.get(urljoin(page.url, src))
-            data = await resp.body()
-        n = read_marker(data)
+    for url in await page.evaluate(PIXELS_JS):
+        n = read_marker(base64.b64decode(url.split(",", 1)[1]))
         if n is not None:
             found.append(n)
     return found
 
 
-async def check_isolation(page: Any, base: str, res: SessionResult, label: str) -> None:
+async def check_isolation(page: Any, res: SessionResult, label: str) -> None:
     for n in await shown_markers(page):
         if n == res.number:
             res.own_seen.append(label)
@@ -300,12 +311,22 @@ async def check_isolation(page: Any, base: str, res: SessionResult, label: str) 
             res.others_seen.append(f"{label}: #{n}")
 
 
+async def navigate(page: Any, path: str, timeout_s: float) -> None:
+    """Click the sidebar link, as a student does: a reload would open a NEW session."""
+    before = await page.evaluate(TITLE_JS)
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first
+    await link.click(timeout=timeout_s * 1000)
+    await settle(page, timeout_s, need_figure=path not in NO_FIGURE_PAGES,
+                 changed_from=before or None)
+
+
 async def upload(page: Any, res: SessionResult, timeout_s: float) -> None:
     """Switch the picker to Upload and send this session's marker PNG."""
     radio = page.locator('[data-testid="stRadio"] label').filter(has_text="Upload").first
-    await radio.click()
-    await settle(page, timeout_s, need_figure=False)
+    await radio.click(timeout=timeout_s * 1000)
     file_input = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
+    await file_input.wait_for(state="attached", timeout=timeout_s * 1000)
+    await settle(page, timeout_s)
     await file_input.set_input_files(files=[{
         "name": f"session-{res.number:02d}.png", "mimeType": "image/png",
         "buffer": marker_png(res.number)}])
@@ -313,16 +334,16 @@ async def upload(page: Any, res: SessionResult, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         await asyncio.sleep(0.5)
-        if await page.evaluate(SETTLE_JS) and res.number in await shown_markers(page):
+        if await page.evaluate(IDLE_JS) and res.number in await shown_markers(page):
             res.uploaded = True
+            res.own_seen.append(f"{UPLOAD_PAGE} (upload)")
             return
     raise TimeoutError("the uploaded image never showed")
 
 
 async def train(page: Any, res: SessionResult, seconds: float, timeout_s: float) -> None:
     """Press Start, let it train, read the step counter, press Pause."""
-    start = page.get_by_role("button", name="▶ Start")
-    await start.first.click(timeout=timeout_s * 1000)
+    await page.get_by_role("button", name="Start").first.click(timeout=timeout_s * 1000)
     t_end = time.monotonic() + seconds
     while time.monotonic() < t_end:
         await asyncio.sleep(1.0)
@@ -335,10 +356,12 @@ async def train(page: Any, res: SessionResult, seconds: float, timeout_s: float)
         text = await step.inner_text()
         digits = text.split("\n")[-1].split("/")[0].replace(",", "").strip()
         res.trained_steps = int(digits) if digits.isdigit() else None
-    pause = page.get_by_role("button", name="⏸ Pause")
+    pause = page.get_by_role("button", name="Pause")
     if await pause.count():
         await pause.first.click(timeout=timeout_s * 1000)
-        await settle(page, timeout_s, need_figure=False)
+        await page.get_by_role("button", name="Resume").first.wait_for(
+            timeout=timeout_s * 1000)
+        await settle(page, timeout_s)
 
 
 async def run_session(browser: Any, base: str, number: int, lessons: list[str], delay: float,
@@ -349,11 +372,15 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
     page = await context.new_page()
     page.on("pageerror", lambda _e: setattr(res, "js_errors", res.js_errors + 1))
     try:
-        for path in lessons:
+        first, *rest = lessons
+        t0 = time.perf_counter()
+        await page.goto(f"{base}/{first}", timeout=timeout_s * 1000)
+        await settle(page, timeout_s, need_figure=first not in NO_FIGURE_PAGES)
+        res.render_s[first] = time.perf_counter() - t0
+        for path in rest:
             t0 = time.perf_counter()
             try:
-                await page.goto(f"{base}/{path}", timeout=timeout_s * 1000)
-                await settle(page, timeout_s, need_figure=path not in NO_FIGURE_PAGES)
+                await navigate(page, path, timeout_s)
             except Exception as err:  # noqa: BLE001 - every failure is counted, the walk goes on
                 res.errors.append(f"{path}: {type(err).__name__}: {str(err)[:120]}")
                 continue
@@ -366,16 +393,15 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
                 elif path == TRAINING_PAGE and train_seconds > 0:
                     await train(page, res, train_seconds, timeout_s)
                 else:
-                    await check_isolation(page, base, res, path)
+                    await check_isolation(page, res, path)
             except Exception as err:  # noqa: BLE001
                 res.errors.append(f"{path}: {type(err).__name__}: {str(err)[:120]}")
             if await exceptions(page):
                 res.errors.append(f"{path}: Streamlit exception after interaction")
-        if UPLOAD_PAGE in lessons:  # come back at the end: still my picture?
-            await page.goto(f"{base}/{UPLOAD_PAGE}", timeout=timeout_s * 1000)
-            await settle(page, timeout_s, need_figure=True)
+        if UPLOAD_PAGE in rest:  # come back at the end: still my picture?
+            await navigate(page, UPLOAD_PAGE, timeout_s)
             before = len(res.own_seen)
-            await check_isolation(page, base, res, f"{UPLOAD_PAGE} (again)")
+            await check_isolation(page, res, f"{UPLOAD_PAGE} (again)")
             if res.uploaded and len(res.own_seen) == before:
                 res.errors.append("own upload not shown on return to the convolution page")
     except Exception as err:  # noqa: BLE001
@@ -386,7 +412,8 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
 
 
 async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: float,
-                  timeout_s: float, stagger: float) -> list[SessionResult]:
+                  timeout_s: float, stagger: float, first_number: int = 1
+                  ) -> list[SessionResult]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -394,7 +421,8 @@ async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: f
         browsers = [await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                     for _ in range(n_browsers)]
         try:
-            tasks = [run_session(browsers[i % n_browsers], base, i + 1, lessons, i * stagger,
+            tasks = [run_session(browsers[i % n_browsers], base, first_number + i, lessons,
+                                 i * stagger,
                                  train_seconds, timeout_s) for i in range(sessions)]
             return list(await asyncio.gather(*tasks))
         finally:
@@ -412,17 +440,19 @@ def lesson_paths() -> list[str]:
     return [lesson.url_path for lesson in available_lessons(ROOT)]
 
 
-def summarise(results: list[SessionResult], peak_mb: float, base_mb: float, hwm_mb: float,
-              args: argparse.Namespace, lessons: list[str], wall: float) -> tuple[str, dict]:
+def summarise(results: list[SessionResult], peak_mb: float, base_mb: float, warm_mb: float,
+              hwm_mb: float, args: argparse.Namespace, lessons: list[str], wall: float,
+              warm_errors: list[str]) -> tuple[str, dict]:
     all_times = [t for r in results for t in r.render_s.values()]
-    errors = sum(len(r.errors) for r in results)
+    errors = sum(len(r.errors) for r in results) + len(warm_errors)
     leaks = sum(len(r.others_seen) for r in results)
     summary = {
         "sessions": len(results), "errors": errors, "leaks": leaks,
         "median_render_s": statistics.median(all_times) if all_times else None,
         "worst_render_s": max(all_times) if all_times else None,
         "peak_rss_mb": peak_mb, "baseline_rss_mb": base_mb, "server_vmhwm_mb": hwm_mb,
-        "per_session_mb": (peak_mb - base_mb) / max(1, len(results)),
+        "warm_rss_mb": warm_mb,
+        "per_session_mb": (peak_mb - warm_mb) / max(1, len(results)),
         "uploads_ok": sum(r.uploaded for r in results), "wall_s": wall,
     }
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -449,10 +479,13 @@ def summarise(results: list[SessionResult], peak_mb: float, base_mb: float, hwm_
         f"| uploads shown back to their own session | {summary['uploads_ok']} / {len(results)} |",
         f"| page render time, median over all | {summary['median_render_s'] or 0:.2f} s |",
         f"| page render time, worst | {summary['worst_render_s'] or 0:.2f} s |",
-        f"| server RSS before sessions | {base_mb:.0f} MB |",
+        f"| server RSS at start (no session yet) | {base_mb:.0f} MB |",
+        f"| server RSS after one warm-up session (MNIST loaded, caches, imports) | "
+        f"{warm_mb:.0f} MB |",
         f"| server peak RSS (process tree, sampled 2/s) | {peak_mb:.0f} MB |",
         f"| server VmHWM (main process) | {hwm_mb:.0f} MB |",
-        f"| memory per session ((peak − before) / sessions) | {summary['per_session_mb']:.0f} MB |",
+        f"| memory per concurrent session ((peak − warm) / sessions) | "
+        f"{summary['per_session_mb']:.0f} MB |",
         "",
         "| session | pages | render median (s) | render worst (s) | own image seen on | "
         "other's image seen | trained steps | waited for slot | errors |",
@@ -466,6 +499,8 @@ def summarise(results: list[SessionResult], peak_mb: float, base_mb: float, hwm_
             f"{len(r.own_seen)} pages | {', '.join(r.others_seen) or 'none'} | "
             f"{'–' if r.trained_steps is None else r.trained_steps} | "
             f"{'yes' if r.waited_for_slot else 'no'} | {'; '.join(r.errors) or '0'} |")
+    if warm_errors:
+        lines += ["", "Warm-up session errors: " + "; ".join(warm_errors)]
     slowest = sorted(((t, r.number, p) for r in results for p, t in r.render_s.items()),
                      reverse=True)[:5]
     if slowest:
@@ -485,6 +520,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds one page may take to settle (default 120, quick 60)")
     ap.add_argument("--max-minutes", type=float, default=15.0, help="hard bound on the run")
     ap.add_argument("--stagger", type=float, default=0.5, help="seconds between arrivals")
+    ap.add_argument("--no-warmup", dest="warmup", action="store_false",
+                    help="skip the single warm-up session (then memory per session includes "
+                         "MNIST and imports, which all sessions share)")
     ap.add_argument("--output", default=str(ROOT / "benchmarks" / "LOAD.md"),
                     help="Markdown report path, or - for stdout only")
     args = ap.parse_args(argv)
@@ -506,11 +544,20 @@ def main(argv: list[str] | None = None) -> int:
     proc = start_server(port, log)
     sampler = MemorySampler(proc.pid)
     t0 = time.monotonic()
+    warm_errors: list[str] = []
     try:
         wait_healthy(base, proc)
         time.sleep(1.0)
         base_mb = tree_rss_mb(proc.pid)
         sampler.start()
+        warm_mb = base_mb
+        if args.warmup:  # one student first: loads MNIST, caches, imports (shared by all)
+            warm = asyncio.run(asyncio.wait_for(
+                run_all(base, 1, lessons, min(args.train_seconds, 5.0), timeout_s, 0.0,
+                        first_number=MAX_SESSIONS), timeout=args.max_minutes * 60))
+            warm_errors = [e for r in warm for e in r.errors]
+            time.sleep(1.0)
+            warm_mb = tree_rss_mb(proc.pid)
         results = asyncio.run(asyncio.wait_for(
             run_all(base, args.sessions, lessons, args.train_seconds, timeout_s, args.stagger),
             timeout=args.max_minutes * 60))
@@ -518,8 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sampler.stop()
         stop_server(proc)
-    report, summary = summarise(results, sampler.peak_mb, base_mb, hwm_mb, args, lessons,
-                                time.monotonic() - t0)
+    report, summary = summarise(results, sampler.peak_mb, base_mb, warm_mb, hwm_mb, args,
+                                lessons, time.monotonic() - t0, warm_errors)
     print(report)
     if args.output != "-":
         Path(args.output).write_text(report, encoding="utf-8")
