@@ -1,0 +1,272 @@
+"""Lesson 8: depthwise-separable, grouped and factorised convolution, and what they save."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cnnviz import formulas, ui
+from cnnviz.kernels import PRESETS
+from cnnviz.lessons.conv import conv_spec
+from cnnviz.lessons.separable import (
+    cost_table,
+    depthwise_pointwise,
+    divisors_of_both,
+    factorised,
+    group_connectivity,
+    grouped_params_question,
+    pointwise_spec,
+    separable_params_question,
+)
+from cnnviz.viz.costs import cost_bar_figure
+from cnnviz.viz.heatmaps import GridPanel, Panel, image_row_figure, number_grid_figure
+from cnnviz.viz.window_animation import window_animation_figure
+
+K = "sep"
+CH = [("Red", "红"), ("Green", "绿"), ("Blue", "蓝")]
+DW_DEFAULT = ["sobel_x", "sobel_y", "laplacian"]
+PW_DEFAULT = [[1.0, 1.0, 1.0], [1.0, -1.0, 0.0], [0.0, 0.5, -0.5]]
+VECTORS = {
+    "smooth": ([1.0, 2.0, 1.0], "Smooth [1, 2, 1]", "平滑 [1, 2, 1]"),
+    "diff": ([-1.0, 0.0, 1.0], "Difference [−1, 0, 1]", "差分 [−1, 0, 1]"),
+    "box": ([1.0, 1.0, 1.0], "Box [1, 1, 1]", "均值 [1, 1, 1]"),
+}
+
+ui.page_title(
+    "8 · Separable, grouped and factorised convolution",
+    "8 · 可分离、分组与分解卷积",
+    "A standard convolution mixes space and channels in one step. Splitting the work - first "
+    "space per channel, then channels per pixel; or channels in groups; or a k×k kernel into "
+    "k×1 then 1×k - gives the same kind of layer for a fraction of the weights and arithmetic.",
+    "标准卷积一步同时混合空间和通道。把工作拆开——先逐通道处理空间，再逐像素混合通道；"
+    "或者把通道分组；或者把 k×k 卷积核拆成 k×1 和 1×k——就能用少得多的权重和计算得到同类的层。",
+)
+
+st.header(ui.t("Depthwise, then pointwise", "先深度卷积，再逐点卷积"))
+left, right = st.columns([1, 2.2], gap="large")
+with left:
+    img = ui.image_picker(K, force_color=True)
+    x = img.channels()  # (3, H, W)
+    h, w = img.shape
+    k = 3
+    with st.expander(ui.t("Depthwise kernels (one per channel)", "深度卷积核（每个通道一个）"),
+                     expanded=not ui.classroom()):
+        keys = [p for p in PRESETS if PRESETS[p].min_size <= k <= PRESETS[p].max_size]
+        dw_keys = [
+            st.selectbox(ui.t(*CH[c]), keys, index=keys.index(DW_DEFAULT[c]),
+                         format_func=lambda p: ui.t(PRESETS[p].name_en, PRESETS[p].name_zh),
+                         key=f"{K}_dw{c}")
+            for c in range(3)
+        ]
+    depthwise = np.stack([PRESETS[p].kernel(k) for p in dw_keys]).astype(np.float32)
+    with st.expander(ui.t("Pointwise weights (1×1: outputs × channels)",
+                          "逐点卷积权重（1×1：输出 × 通道）")):
+        edited = st.data_editor(
+            pd.DataFrame(PW_DEFAULT, columns=[ui.t(*c) for c in CH]), key=f"{K}_pw",
+            hide_index=True, width="stretch",
+        )
+        pointwise, changed = ui.clean_grid(edited)
+        if changed:
+            st.warning(ui.t("Non-numbers were set to 0.", "非数字已改为 0。"))
+    c_out = pointwise.shape[0]
+    stage = st.radio(
+        ui.t("Animate", "动画显示"), ["dw", "pw"],
+        format_func=lambda v: ui.t("Depthwise", "深度卷积") if v == "dw"
+        else ui.t("Pointwise", "逐点卷积"),
+        horizontal=True, key=f"{K}_stage",
+    )
+    if stage == "dw":
+        sel = st.radio(ui.tc("channel"), [0, 1, 2], format_func=lambda c: ui.t(*CH[c]),
+                       horizontal=True, key=f"{K}_ch")
+    else:
+        sel = st.radio(ui.tc("output"), list(range(c_out)), format_func=lambda o: f"{o + 1}",
+                       horizontal=True, key=f"{K}_out")
+    side = min(6, h, w)
+    crop = ui.crop_picker(x.transpose(1, 2, 0), side, K)
+    xc = crop.array.transpose(2, 0, 1)
+
+res = depthwise_pointwise(x, depthwise, pointwise, padding=1)
+crop_res = depthwise_pointwise(xc, depthwise, pointwise)
+with right:
+    st.subheader(ui.tc("animation"))
+    if stage == "dw":
+        spec = conv_spec(xc[sel], depthwise[sel])
+        title = ui.t(f"{CH[sel][0]} channel", f"{CH[sel][1]}通道")
+        ui.show_plotly(window_animation_figure(spec, lang=ui.lang(), classroom=ui.classroom(),
+                                               input_title=title), key=f"{K}_anim")
+        st.caption(ui.t("Each channel is filtered on its own: no mixing between channels.",
+                        "每个通道单独滤波：通道之间不混合。"))
+    else:
+        spec = pointwise_spec(crop_res.depthwise, crop_res.output[sel], pointwise[sel])
+        ui.show_plotly(
+            window_animation_figure(
+                spec, lang=ui.lang(), classroom=ui.classroom(),
+                input_title=ui.t("Depthwise maps: rows = R, G, B; columns = pixels",
+                                 "深度卷积结果：行 = R、G、B；列 = 像素"),
+                kernel_title=ui.t("1×1 weights", "1×1 权重"),
+                output_title=ui.t(f"Output {sel + 1}", f"输出 {sel + 1}"),
+            ),
+            key=f"{K}_anim",
+        )
+        st.caption(ui.t("At each pixel the three channel values are mixed by one weight each.",
+                        "在每个像素上，三个通道的数值各乘一个权重后相加。"))
+
+st.subheader(ui.tc("full_result"))
+ui.show_plotly(
+    image_row_figure(
+        [Panel(f"{ui.tc('input')} {h}×{w}", x.transpose(1, 2, 0), "rgb")]
+        + [Panel(ui.t(f"Depthwise {CH[c][0]}", f"深度卷积 {CH[c][1]}"), res.depthwise[c],
+                 "signed") for c in range(3)],
+        classroom=ui.classroom(),
+    ),
+    key=f"{K}_dw_maps",
+)
+ui.show_plotly(
+    image_row_figure(
+        [Panel(ui.t(f"Pointwise output {o + 1}", f"逐点卷积输出 {o + 1}"), res.output[o], "signed")
+         for o in range(c_out)],
+        classroom=ui.classroom(),
+    ),
+    key=f"{K}_pw_maps",
+)
+counts = formulas.depthwise_separable_counts(3, c_out, k, res.output.shape[1:])
+st.markdown(
+    ui.t(
+        f"This layer: depthwise 3·{k}·{k} = {counts.parts[0].params} weights + pointwise "
+        f"3·{c_out} = {counts.parts[1].params}, total **{counts.params}**, against "
+        f"**{counts.standard.params}** for a standard {k}×{k} convolution with {c_out} outputs.",
+        f"本层：深度卷积 3·{k}·{k} = {counts.parts[0].params} 个权重 + 逐点卷积 3·{c_out} = "
+        f"{counts.parts[1].params} 个，共 **{counts.params}** 个；输出 {c_out} 个通道的标准 "
+        f"{k}×{k} 卷积则需要 **{counts.standard.params}** 个。",
+    )
+)
+st.subheader(ui.tc("output_size"))
+ui.formula(formulas.conv_output_size_latex(h, k, 1, 1, 1))
+st.caption(ui.t("Padding 1 keeps the size; the 1×1 pointwise step never changes it.",
+                "填充 1 保持尺寸；1×1 逐点卷积从不改变尺寸。"))
+
+st.header(ui.t("Grouped convolution", "分组卷积"))
+g1, g2 = st.columns([1, 2.2], gap="large")
+with g1:
+    c_in_g = st.select_slider(ui.t("Input channels", "输入通道数"), [4, 6, 8, 12, 16, 24, 32],
+                              value=12, key=f"{K}_cin")
+    c_out_g = st.select_slider(ui.t("Output channels", "输出通道数"), [4, 6, 8, 12, 16, 24, 32],
+                               value=24, key=f"{K}_cout")
+    options = divisors_of_both(c_in_g, c_out_g)
+    groups = st.select_slider(ui.t("Groups", "分组数"), options,
+                              value=options[min(2, len(options) - 1)],
+                              key=f"{K}_groups_{c_in_g}_{c_out_g}")
+    st.caption(ui.t("Only divisors of both channel counts are offered.",
+                    "只提供同时整除两个通道数的分组数。"))
+with g2:
+    conn = group_connectivity(c_in_g, c_out_g, groups)
+    ui.show_plotly(
+        number_grid_figure(
+            [GridPanel(ui.t(f"Which inputs each output reads (groups = {groups})",
+                            f"每个输出读取哪些输入（分组数 = {groups}）"), conn, vmin=0, vmax=1)],
+            classroom=ui.classroom(), height=460 if ui.classroom() else 400,
+        ),
+        key=f"{K}_groups_fig",
+    )
+    st.caption(ui.t(f"Rows: {c_out_g} output channels; columns: {c_in_g} input channels; "
+                    "1 = connected (asked of F.conv2d with groups).",
+                    f"行：{c_out_g} 个输出通道；列：{c_in_g} 个输入通道；"
+                    "1 = 有连接（由 F.conv2d 的 groups 参数得出）。"))
+
+st.header(ui.t("Factorised: 3×1 then 1×3", "分解：先 3×1 再 1×3"))
+f1, f2 = st.columns([1, 2.2], gap="large")
+with f1:
+    vkeys = list(VECTORS)
+    col_key = st.selectbox(ui.t("Column (3×1)", "列向量（3×1）"), vkeys, index=0,
+                           format_func=lambda v: ui.t(VECTORS[v][1], VECTORS[v][2]),
+                           key=f"{K}_col")
+    row_key = st.selectbox(ui.t("Row (1×3)", "行向量（1×3）"), vkeys, index=1,
+                           format_func=lambda v: ui.t(VECTORS[v][1], VECTORS[v][2]),
+                           key=f"{K}_row")
+fac = factorised(img.gray, VECTORS[col_key][0], VECTORS[row_key][0], padding=1)
+diff = float(np.abs(fac.two_step - fac.one_step).max())
+with f2:
+    ui.show_plotly(
+        number_grid_figure(
+            [GridPanel("3×1", np.asarray(VECTORS[col_key][0])[:, None], signed=True),
+             GridPanel("1×3", np.asarray(VECTORS[row_key][0])[None, :], signed=True),
+             GridPanel(ui.t("= 3×3 (outer product)", "= 3×3（外积）"), fac.kernel, signed=True)],
+            classroom=ui.classroom(), height=300 if not ui.classroom() else 380,
+        ),
+        key=f"{K}_fac_kernels",
+    )
+vmax = float(np.abs(fac.one_step).max()) or 1.0
+ui.show_plotly(
+    image_row_figure(
+        [Panel(ui.t("After 3×1", "3×1 之后"), fac.after_column, "signed"),
+         Panel(ui.t("3×1 then 1×3", "3×1 再 1×3"), fac.two_step, "signed", vmax=vmax),
+         Panel(ui.t("One 3×3 pass", "一次 3×3"), fac.one_step, "signed", vmax=vmax)],
+        classroom=ui.classroom(),
+    ),
+    key=f"{K}_fac_maps",
+)
+st.markdown(
+    ui.t(
+        f"Largest difference between the two results: **{diff:.1e}** (rounding only). "
+        "6 weights do the work of 9, because this 3×3 kernel has rank 1.",
+        f"两个结果之间的最大差异：**{diff:.1e}**（只是舍入误差）。"
+        "6 个权重完成了 9 个权重的工作，因为这个 3×3 卷积核的秩为 1。",
+    )
+)
+
+st.header(ui.t("What each design costs", "各种设计的代价"))
+c1, c2 = st.columns(2)
+cc_in = c1.select_slider(ui.t("Channels in", "输入通道"), [16, 32, 64, 128, 256], 64,
+                         key=f"{K}_tin")
+cc_out = c2.select_slider(ui.t("Channels out", "输出通道"), [16, 32, 64, 128, 256], 128,
+                          key=f"{K}_tout")
+hw = (56, 56)
+g_tab = groups if cc_in % groups == 0 and cc_out % groups == 0 else 4
+rows = cost_table(cc_in, cc_out, 3, hw, g_tab)
+names = {
+    "standard": ui.t("Standard 3×3", "标准 3×3"),
+    "separable": ui.t("Depthwise-separable", "深度可分离"),
+    "grouped": ui.t(f"Grouped (g = {g_tab})", f"分组（g = {g_tab}）"),
+    "factorised": ui.t("3×1 + 1×3", "3×1 + 1×3"),
+}
+ref = rows[0]
+st.dataframe(
+    pd.DataFrame({
+        ui.t("Design", "设计"): [names[r.key] for r in rows],
+        ui.t("Weights", "权重数"): [f"{r.params:,}" for r in rows],
+        ui.t("Multiply-adds", "乘加次数"): [f"{r.multiply_adds:,}" for r in rows],
+        ui.t("vs standard", "相对标准"): [f"{r.params / ref.params:.1%}" for r in rows],
+    }),
+    hide_index=True, width="stretch",
+)
+ui.show_plotly(
+    cost_bar_figure([names[r.key] for r in rows], [r.params for r in rows],
+                    [r.multiply_adds for r in rows],
+                    titles=(ui.t("Weights (log scale)", "权重数（对数刻度）"),
+                            ui.t("Multiply-adds (log scale)", "乘加次数（对数刻度）")),
+                    classroom=ui.classroom()),
+    key=f"{K}_costs",
+)
+st.caption(ui.t(f"{cc_in} → {cc_out} channels, 3×3, a {hw[0]}×{hw[1]} output, no bias "
+                "(cnnviz.formulas).",
+                f"{cc_in} → {cc_out} 个通道，3×3，输出 {hw[0]}×{hw[1]}，不含偏置"
+                "（cnnviz.formulas）。"))
+ui.explain(
+    "**Depthwise-separable** (MobileNet, Xception): a k×k filter per channel, then a 1×1 "
+    "convolution to mix channels - about 1/C_out + 1/k² of the cost. **Grouped** (AlexNet, "
+    "ResNeXt): channels split into g groups that never see each other - 1/g of the cost; "
+    "a depthwise convolution is the extreme g = C. **Factorised** (Inception v3): k×1 then 1×k "
+    "covers the same k×k area with 2k instead of k² weights per channel pair; it is exact only "
+    "for rank-1 kernels, but a trained network learns to live with the restriction.",
+    "**深度可分离**（MobileNet、Xception）：每个通道一个 k×k 滤波器，再用 1×1 卷积混合通道——"
+    "代价约为 1/C_out + 1/k²。**分组**（AlexNet、ResNeXt）：通道分成 g 组，组间互不相见——代价为 "
+    "1/g；深度卷积是 g = C 的极端情形。**分解**（Inception v3）：先 k×1 再 1×k，用每对通道 2k 个"
+    "而不是 k² 个权重覆盖同样的 k×k 区域；只有秩为 1 的卷积核才完全等价，但训练出来的网络能适应"
+    "这种限制。",
+)
+
+st.subheader(ui.tc("check"))
+q1 = separable_params_question(ui.lang(), 3, c_out, k)
+ui.quiz(q1.question, q1.options, q1.correct, key=f"{K}_q1_{c_out}", explanation=q1.explanation)
+q2 = grouped_params_question(ui.lang(), c_in_g, c_out_g, 3, groups)
+ui.quiz(q2.question, q2.options, q2.correct, key=f"{K}_q2_{c_in_g}_{c_out_g}_{groups}",
+        explanation=q2.explanation)
