@@ -538,8 +538,8 @@ def window_animation_figure(
         sliders=[
             {
                 "active": 0,
-                "x": 0.42,
-                "len": 0.58,
+                "x": 0.5,
+                "len": 0.5,
                 "y": controls_y,
                 "yanchor": "top",
                 "pad": {"t": 10},
