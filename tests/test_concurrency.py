@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -188,13 +190,18 @@ def test_waiting_message_in_both_languages() -> None:
     assert "1" in waiting_message(1)
 
 
-threadpoolctl = pytest.importorskip("threadpoolctl")
+try:
+    import threadpoolctl
+except ImportError:  # requirements.txt has it; without it the cap is a documented no-op
+    threadpoolctl = None
+needs_threadpoolctl = pytest.mark.skipif(threadpoolctl is None, reason="threadpoolctl missing")
 
 
 def _blas_counts() -> list[int]:
     return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
 
 
+@needs_threadpoolctl
 def test_training_threads_caps_blas_inside_and_restores_after() -> None:
     before = _blas_counts()
     assert before, "NumPy's BLAS is visible to threadpoolctl"
@@ -206,12 +213,14 @@ def test_training_threads_caps_blas_inside_and_restores_after() -> None:
     assert _blas_counts() == before
 
 
+@needs_threadpoolctl
 def test_training_threads_default_comes_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CNNVIZ_TRAIN_THREADS", "1")
     with training_threads():
         assert set(_blas_counts()) == {1}
 
 
+@needs_threadpoolctl
 def test_overlapping_sessions_share_the_cap_and_restore_once() -> None:
     """Two sessions' chunks overlapping must not leave the cap on, nor lift it too early.
 
@@ -246,3 +255,44 @@ def test_overlapping_sessions_share_the_cap_and_restore_once() -> None:
     assert seen_b and set(seen_b[0]) == {1}, "the cap stays while any chunk runs"
     assert seen_b[1] == before, "and is lifted when the last one leaves"
     assert _blas_counts() == before
+
+
+# ----------------------------------------------------------------------------- deployment files
+# No Docker engine on the build machines: these keep the recipe consistent with the code.
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_cnnviz_env_var_is_documented() -> None:
+    used = set()
+    for path in (ROOT / "cnnviz").rglob("*.py"):
+        used |= set(re.findall(r"CNNVIZ_[A-Z_]+[A-Z]", path.read_text(encoding="utf-8")))
+    doc = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    assert {"CNNVIZ_MAX_TRAININGS", "CNNVIZ_TRAIN_THREADS", "CNNVIZ_MNIST_DIR"} <= used
+    assert not {v for v in used if f"`{v}`" not in doc}, "document it in docs/DEPLOY.md"
+
+
+def test_dockerfile_copies_what_the_app_needs() -> None:
+    text = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    assert text.startswith("#") and "FROM python:3.11-slim" in text
+    for src in re.findall(r"^COPY (\S+)", text, flags=re.M):
+        assert (ROOT / src).exists(), f"Dockerfile copies {src}, which is not in the repo"
+    for needed in ("app.py", "cnnviz/", "pages/", "assets/", "requirements.txt"):
+        assert f"COPY {needed}" in text
+    assert "USER cnnviz" in text and "/_stcore/health" in text
+    assert "--server.address\", \"0.0.0.0" in text
+    assert sorted((ROOT / "assets" / "mnist").glob("*-ubyte.gz")), "MNIST is bundled"
+
+
+def test_nginx_allows_uploads_streamlit_accepts_and_upgrades_websockets() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "proxy_set_header Upgrade $http_upgrade" in conf
+    assert "hash $cnnviz_lb_key consistent" in conf
+    body_mb = int(re.search(r"client_max_body_size (\d+)m", conf).group(1))
+    cfg = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    found = re.search(r"maxUploadSize\s*=\s*(\d+)", cfg)
+    upload_mb = int(found.group(1)) if found else 200
+    assert body_mb >= upload_mb
+    compose = (ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8")
+    for name in re.findall(r"server (app\d+):8501", conf):
+        assert f"  {name}:" in compose, f"{name} is in nginx.conf but not in compose.yaml"
