@@ -32,6 +32,7 @@ import asyncio
 import base64
 import contextlib
 import io
+import logging
 import os
 import platform
 import signal
@@ -435,7 +436,12 @@ async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: f
 
 def lesson_paths() -> list[str]:
     """URL paths of the lessons whose page file exists, in menu order."""
-    from cnnviz.ui.navigation import available_lessons
+    # importing cnnviz.ui outside `streamlit run` logs "No runtime found" per cached function
+    logging.disable(logging.WARNING)
+    try:
+        from cnnviz.ui.navigation import available_lessons
+    finally:
+        logging.disable(logging.NOTSET)
 
     return [lesson.url_path for lesson in available_lessons(ROOT)]
 
