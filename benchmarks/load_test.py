@@ -366,7 +366,8 @@ async def train(page: Any, res: SessionResult, seconds: float, timeout_s: float)
 
 
 async def run_session(browser: Any, base: str, number: int, lessons: list[str], delay: float,
-                      train_seconds: float, timeout_s: float) -> SessionResult:
+                      train_seconds: float, timeout_s: float,
+                      deadline: float = float("inf")) -> SessionResult:
     res = SessionResult(number)
     await asyncio.sleep(delay)  # students arrive a little apart
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
@@ -379,6 +380,9 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
         await settle(page, timeout_s, need_figure=first not in NO_FIGURE_PAGES)
         res.render_s[first] = time.perf_counter() - t0
         for path in rest:
+            if time.monotonic() > deadline:
+                res.errors.append(f"time bound reached before {path}")
+                break
             t0 = time.perf_counter()
             try:
                 await navigate(page, path, timeout_s)
@@ -399,7 +403,8 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
                 res.errors.append(f"{path}: {type(err).__name__}: {str(err)[:120]}")
             if await exceptions(page):
                 res.errors.append(f"{path}: Streamlit exception after interaction")
-        if UPLOAD_PAGE in rest:  # come back at the end: still my picture?
+        # come back at the end: still my picture?
+        if UPLOAD_PAGE in rest and time.monotonic() < deadline:
             await navigate(page, UPLOAD_PAGE, timeout_s)
             before = len(res.own_seen)
             await check_isolation(page, res, f"{UPLOAD_PAGE} (again)")
@@ -413,8 +418,8 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
 
 
 async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: float,
-                  timeout_s: float, stagger: float, first_number: int = 1
-                  ) -> list[SessionResult]:
+                  timeout_s: float, stagger: float, first_number: int = 1,
+                  deadline: float = float("inf")) -> list[SessionResult]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -423,8 +428,8 @@ async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: f
                     for _ in range(n_browsers)]
         try:
             tasks = [run_session(browsers[i % n_browsers], base, first_number + i, lessons,
-                                 i * stagger,
-                                 train_seconds, timeout_s) for i in range(sessions)]
+                                 i * stagger, train_seconds, timeout_s, deadline)
+                     for i in range(sessions)]
             return list(await asyncio.gather(*tasks))
         finally:
             for b in browsers:
@@ -564,9 +569,11 @@ def main(argv: list[str] | None = None) -> int:
             warm_errors = [e for r in warm for e in r.errors]
             time.sleep(1.0)
             warm_mb = tree_rss_mb(proc.pid)
+        # sessions stop walking at the bound (and report it); the hard stop leaves slack
+        deadline = time.monotonic() + args.max_minutes * 60
         results = asyncio.run(asyncio.wait_for(
-            run_all(base, args.sessions, lessons, args.train_seconds, timeout_s, args.stagger),
-            timeout=args.max_minutes * 60))
+            run_all(base, args.sessions, lessons, args.train_seconds, timeout_s, args.stagger,
+                    deadline=deadline), timeout=args.max_minutes * 60 + 2 * timeout_s + 60))
         hwm_mb = sum(_status_kb(p, "VmHWM") for p in _tree(proc.pid)) / 1024
     finally:
         sampler.stop()
