@@ -154,6 +154,45 @@ def profile(name: str, steps: int, batch: int, top: int = 25) -> None:
     stats.sort_stats("cumulative").print_stats(top)
 
 
+def layer_profile(name: str, repeats: int, batch: int) -> str:
+    """Forward + backward time of each top-level layer, cnnviz vs its PyTorch twin.
+
+    Says exactly which op makes a net slow (the median of ``repeats`` interleaved timings).
+    """
+    import torch
+
+    model = build_model(name, seed=0)
+    model.train()
+    twin = torch_twin(model)
+    twin.train()
+    x = np.random.default_rng(0).random((batch, 1, 28, 28), dtype=np.float32)
+    rows = []
+    h = x
+    for i, (layer, tlayer) in enumerate(zip(model, twin)):
+        c_times, t_times = [], []
+        out = np.asarray(layer(h))
+        dy = np.ones_like(out) / out.size
+        th = torch.from_numpy(np.array(h)).requires_grad_(True)
+        tdy = torch.from_numpy(dy)
+        for _ in range(repeats + 1):
+            t0 = time.perf_counter()
+            layer(h)
+            layer.backward(dy)
+            c_times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            ty = tlayer(th)
+            ty.backward(tdy)
+            t_times.append(time.perf_counter() - t0)
+        c = statistics.median(c_times[1:]) * 1e3
+        t = statistics.median(t_times[1:]) * 1e3
+        rows.append(f"| {i} | {type(layer).__name__} | {tuple(out.shape[1:])} | {c:.2f} | "
+                    f"{t:.2f} | {t / c if c else float('nan'):.2f} |")
+        h = out
+    head = ("| # | layer | output (C, H, W) | cnnviz ms | PyTorch ms | cnnviz / PyTorch speed |\n"
+            "| --- | --- | --- | ---: | ---: | ---: |\n")
+    return f"{name}, batch {batch}, forward + backward per layer:\n\n" + head + "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--nets", nargs="+", default=list(NETS))
@@ -168,11 +207,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     p.add_argument("--profile", metavar="NET", default=None,
                    help="profile cnnviz on NET instead of benchmarking")
+    p.add_argument("--layers", metavar="NET", default=None,
+                   help="time each layer of NET against PyTorch instead of benchmarking")
     args = p.parse_args(argv)
     if args.quick:
         args.repeats, args.steps, args.warmup = 2, 1, 1
     if args.profile:
         profile(args.profile, max(args.steps, 5), args.batch)
+        return 0
+    if args.layers:
+        if args.threads is not None:
+            set_blas_threads(args.threads)
+        import torch
+
+        torch.set_num_threads(blas_threads())
+        print(layer_profile(args.layers, args.repeats, args.batch))
         return 0
 
     if args.threads is not None and not set_blas_threads(args.threads):
