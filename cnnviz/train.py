@@ -404,7 +404,6 @@ class Trainer:
         self.test_history: list[TestPoint] = []
         self.stopped_reason: StopReason | None = None
         self._loss_ema = 0.0
-        self._ips_ema = 0.0
         self._step_seconds = 0.0  # smoothed seconds per step, for time budgets
         self._good = {k: np.array(v, copy=True) for k, v in self.model.state_dict().items()}
         self.initial_first_layer = self.first_layer_weights()
