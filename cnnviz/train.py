@@ -12,6 +12,25 @@ and never imports Streamlit.
         events = trainer.run(seconds=0.5)
     result = trainer.evaluate()          # accuracy, confusion matrix, mistakes ...
     trainer.save("simple_convnet.npz")
+
+On the live page (issue 4), roughly::
+
+    if "trainer" not in st.session_state:                  # Start / Reset: a new Trainer
+        st.session_state.trainer = Trainer(TrainConfig(model=..., init="pretrained" or None))
+
+    @st.fragment(run_every=0.5)
+    def live():
+        t = st.session_state.trainer
+        if running and not t.done:
+            t.run(seconds=0.3)                            # bounded: the page stays live
+        cols = t.history_columns()                        # loss, loss_avg, accuracy, test curve
+        t.first_layer_weights(), t.initial_first_layer    # filters now and at the start
+        t.feature_maps(digit)                             # [(layer name, (1, C, H, W))]
+        if t.stopped_reason: st.error(t.stopped_reason.text(lang))   # diverged: weights restored
+        if paused or t.done: r = t.evaluate()             # confusion, per-class, mistakes
+
+Uploads: ``t.load(file)`` raises WeightsError (``.message``/``.message_zh``) and keeps the
+current weights; ``t.to_bytes()`` is the download.
 """
 
 from __future__ import annotations
