@@ -132,12 +132,13 @@ c1.metric(ui.t("Pixels unchanged", "像素未变"), f"{shift_max.pixel_fraction:
 c2.metric(ui.t("Max-pooled cells unchanged", "最大池化格子未变"), f"{shift_max.fraction:.0%}")
 c3.metric(ui.t("Average-pooled cells unchanged", "平均池化格子未变"), f"{shift_avg.fraction:.0%}")
 ui.explain(
-    "Moving the image one pixel changes most pixels, but a window's **maximum** often stays "
-    "the same: the brightest pixel is still inside the window. That is the small "
-    "**translation invariance** max pooling buys. The mean moves with every pixel, so average "
-    "pooling keeps fewer cells exactly equal. On flat areas both stay put; on fine texture "
-    "neither does - the invariance is only for small shifts.",
-    "把图像移动一个像素，大多数像素都会改变，但窗口的**最大值**常常不变：最亮的像素仍在窗口里。"
+    "Moving the image one pixel changes every pixel along an edge or a texture, but a "
+    "window's **maximum** often stays the same: the brightest pixel is still inside the "
+    "window. That is the small **translation invariance** max pooling buys. The mean moves "
+    "with every pixel, so average pooling keeps fewer cells exactly equal. On flat areas "
+    "both stay put; on fine texture neither does - the invariance is only for small shifts.",
+    "把图像移动一个像素，边缘和纹理上的每个像素都会改变，但窗口的**最大值**常常不变："
+    "最亮的像素仍在窗口里。"
     "这就是最大池化带来的少量**平移不变性**。平均值会随每个像素变化，所以平均池化完全不变的格子"
     "更少。平坦区域两者都不变；细密纹理上两者都会变——这种不变性只对小的平移成立。",
 )

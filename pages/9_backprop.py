@@ -53,17 +53,17 @@ with left:
     w = KERNELS[k]
     dy = upstream_gradient(up, (x.shape[0] - k + 1, x.shape[1] - k + 1))
     r = backprop(x, w, dy)
+with right:
+    st.subheader(ui.t("The example", "例子"))
     ui.show_plotly(
         number_grid_figure(
             [GridPanel("X", r.x), GridPanel("W", r.w, signed=True),
              GridPanel("Y = X ⋆ W", r.y, signed=bool(r.y.min() < 0)),
              GridPanel("dL/dY", r.dy, signed=True)],
-            classroom=ui.classroom(), height=300 if not ui.classroom() else 380,
+            classroom=ui.classroom(), height=320 if not ui.classroom() else 380,
         ),
         key=f"{K}_setup",
     )
-
-with right:
     st.subheader(ui.tc("animation"))
     tab_w, tab_x = st.tabs(["dL/dW = X ⋆ dL/dY", "dL/dX = pad(dL/dY) ⋆ rot180(W)"])
     with tab_w:

@@ -17,13 +17,14 @@ MAX_MARK = "#e0007a"  # magenta: distinct from the orange window on both colour 
 
 
 def _max_marker(cell: np.ndarray, classroom: bool) -> dict[str, object]:
+    """A square just inside the cell's edge, so the number in the cell stays readable."""
     r, c = (int(v) for v in cell)
+    e = 0.36
     return {
-        "type": "scatter", "x": [c], "y": [r], "mode": "markers", "hoverinfo": "skip",
+        "type": "scatter", "x": [c - e, c + e, c + e, c - e, c - e],
+        "y": [r - e, r - e, r + e, r + e, r - e], "mode": "lines", "hoverinfo": "skip",
         "showlegend": False, "xaxis": "x", "yaxis": "y",
-        "marker": {"symbol": "square-open", "size": 40 if classroom else 32,
-                   "color": MAX_MARK, "line": {"width": 5 if classroom else 4,
-                                               "color": MAX_MARK}},
+        "line": {"color": MAX_MARK, "width": 5 if classroom else 4},
     }
 
 

@@ -68,7 +68,8 @@ def test_settings_match_engine(kind, k, s, p):
         _, idx = F.max_pool2d_with_indices(x, k, s, p)
         r, c = divmod(int(idx[0, 0, 0, 0]), 6)
         marker = fig["data"][-1]
-        assert (marker["x"][0], marker["y"][0]) == (c + p, r + p)
+        assert np.mean(marker["x"]) == pytest.approx(c + p, abs=0.2)
+        assert np.mean(marker["y"]) == pytest.approx(r + p, abs=0.2)
 
 
 def test_shift_demo_fraction_from_engine():
