@@ -117,23 +117,26 @@ with left:
 
 # ----------------------------------------------------------------------------- controls
 with right:
-    b1, b2, b3, b4 = st.columns(4)
+    b1, b2, b3 = st.columns([1, 1, 1.4])
     if sess.status == "running":
-        if b1.button(ui.t("⏸ Pause", "⏸ 暂停"), key=f"{K}_pause", width="stretch"):
+        if b1.button(ui.t("Pause", "暂停"), key=f"{K}_pause", icon=":material/pause:",
+                     width="stretch"):
             sess.pause()
             st.rerun()
     elif sess.status == "paused":
-        if b1.button(ui.t("▶ Resume", "▶ 继续"), key=f"{K}_resume", type="primary",
-                     width="stretch"):
+        if b1.button(ui.t("Resume", "继续"), key=f"{K}_resume", type="primary",
+                     icon=":material/play_arrow:", width="stretch"):
             sess.resume()
             st.rerun()
     else:
-        label = ui.t("▶ Start", "▶ 开始") if sess.status == "idle" else ui.t("▶ Start again",
-                                                                         "▶ 重新开始")
-        if b1.button(label, key=f"{K}_start", type="primary", width="stretch"):
+        label = ui.t("Start", "开始") if sess.status == "idle" else ui.t("Start again",
+                                                                     "重新开始")
+        if b1.button(label, key=f"{K}_start", type="primary", icon=":material/play_arrow:",
+                     width="stretch"):
             sess.start(config)
             st.rerun()
-    if b2.button(ui.t("↺ Reset", "↺ 重置"), key=f"{K}_reset", width="stretch",
+    if b2.button(ui.t("Reset", "重置"), key=f"{K}_reset", icon=":material/restart_alt:",
+                 width="stretch",
                  disabled=sess.status == "idle"):
         sess.reset()
         st.rerun()
@@ -174,7 +177,7 @@ with right:
             return
         last = tr.history[-1] if tr.history else None
         test = tr.test_history[-1].accuracy if tr.test_history else None
-        m = st.columns(6)
+        m = st.columns(3) + st.columns(3)  # two rows: numbers stay whole in a narrow layout
         m[0].metric(ui.t("Step", "步数"), f"{tr.step:,} / {tr.total_steps:,}")
         m[1].metric(ui.t("Epoch", "轮次"), f"{tr.epoch_progress:.2f}")
         m[2].metric(ui.t("Images / s", "图像/秒"),
@@ -191,32 +194,29 @@ with right:
                             f"{last.lr:g}，已看过 {tr.images_seen:,} 张图像。"))
         ui.show_plotly(curves_figure(tr.history, tr.test_history, lang=ui.lang(),
                                      classroom=ui.classroom()), key=f"{K}_curves")
-        c1, c2 = st.columns([1.25, 1], gap="medium")
-        with c1:
-            st.markdown(f"**{ui.t('First-layer filters', '第一层滤波器')}**")
-            shared = st.toggle(ui.t("One shared colour scale", "共用一个色标"),
-                               key=f"{K}_shared",
-                               help=ui.t("Off: each filter scaled on its own (its pattern). "
-                                         "On: one scale for all (their strength).",
-                                         "关闭：每个滤波器单独缩放（看图案）。"
-                                         "打开：所有滤波器共用一个色标（看强弱）。"))
-            ui.show_plotly(filters_figure(
-                tr.first_layer_weights(), tr.initial_first_layer,
-                normalise="shared" if shared else "per_filter", lang=ui.lang(),
-                classroom=ui.classroom(), step=tr.step), key=f"{K}_filters")
-        with c2:
-            x, y = tr.test_arrays()
-            i = int(st.number_input(ui.t("Feature maps of test digit number",
-                                         "查看特征图的测试数字编号"), 0, len(y) - 1, 0,
-                                    key=f"{K}_fm_index"))
-            p = tr.predict_proba(x[i])[0]
-            st.markdown(ui.t(f"Digit **{y[i]}**, the network says **{int(p.argmax())}** "
-                             f"({p.max():.0%}).",
-                             f"数字 **{y[i]}**，网络认为是 **{int(p.argmax())}**"
-                             f"（{p.max():.0%}）。"))
-            ui.show_plotly(feature_maps_figure(tr.feature_maps(x[i]), lang=ui.lang(),
-                                               classroom=ui.classroom(), max_maps=30),
-                           key=f"{K}_fmaps")
+        st.markdown(f"**{ui.t('First-layer filters', '第一层滤波器')}**")
+        shared = st.toggle(ui.t("One shared colour scale", "共用一个色标"), key=f"{K}_shared",
+                           help=ui.t("Off: each filter scaled on its own (its pattern). "
+                                     "On: one scale for all (their strength).",
+                                     "关闭：每个滤波器单独缩放（看图案）。"
+                                     "打开：所有滤波器共用一个色标（看强弱）。"))
+        ui.show_plotly(filters_figure(
+            tr.first_layer_weights(), tr.initial_first_layer,
+            normalise="shared" if shared else "per_filter", lang=ui.lang(),
+            classroom=ui.classroom(), step=tr.step), key=f"{K}_filters")
+        x, y = tr.test_arrays()
+        c1, c2 = st.columns([1, 2])
+        i = int(c1.number_input(ui.t("Feature maps of test digit number",
+                                     "查看特征图的测试数字编号"), 0, len(y) - 1, 0,
+                                key=f"{K}_fm_index"))
+        p = tr.predict_proba(x[i])[0]
+        c2.markdown(ui.t(f"Digit **{y[i]}**: the network says **{int(p.argmax())}** "
+                         f"({p.max():.0%}).",
+                         f"数字 **{y[i]}**：网络认为是 **{int(p.argmax())}**"
+                         f"（{p.max():.0%}）。"))
+        ui.show_plotly(feature_maps_figure(tr.feature_maps(x[i]), lang=ui.lang(),
+                                           classroom=ui.classroom(), max_maps=30),
+                       key=f"{K}_fmaps")
 
     live()
 

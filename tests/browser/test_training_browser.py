@@ -1,0 +1,57 @@
+"""Real browser: start live training, see the step counter and the filters redraw, pause.
+
+Only a few steps are needed (the default settings are fine); screenshots land in
+tests/_screenshots for a human to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_for_app
+
+
+def _step(pg) -> int:  # noqa: ANN001
+    """The number in the "Step" metric ("12 / 600" → 12), or -1 while it is not drawn."""
+    metric = pg.locator('[data-testid="stMetric"]').filter(has_text="Step").first
+    if metric.count() == 0:
+        return -1
+    m = re.search(r"([\d,]+)\s*/", metric.inner_text())
+    return int(m.group(1).replace(",", "")) if m else -1
+
+
+def _filters_src(pg) -> str:  # noqa: ANN001
+    """The PNG behind the filters figure's first image (changes whenever it is redrawn)."""
+    imgs = pg.locator(".js-plotly-plot image")
+    return imgs.first.get_attribute("href") or "" if imgs.count() else ""
+
+
+def test_live_training_redraws_and_pauses(page):  # noqa: ANN001
+    open_page(page, "training")
+    page.get_by_text("Live MNIST training").first.wait_for()
+    assert_no_exception(page)
+    screenshot(page, "training_idle")
+    page.get_by_role("button", name="Start").click()
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+    deadline = time.monotonic() + 60
+    first_step, first_src = _step(page), _filters_src(page)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        if _step(page) >= first_step + 2 and _filters_src(page) not in ("", first_src):
+            break
+    assert _step(page) >= first_step + 2, "the step counter did not advance"
+    assert _filters_src(page) not in ("", first_src), "the filters figure was not redrawn"
+    assert page.locator(".js-plotly-plot").count() >= 3  # curves, filters, feature maps
+    assert_no_exception(page)
+    screenshot(page, "training_running")
+
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Resume").wait_for(timeout=60_000)
+    wait_for_app(page)
+    stopped = _step(page)
+    time.sleep(2.0)
+    assert _step(page) == stopped, "training went on after Pause"
+    page.get_by_text("How good is it?").first.wait_for(timeout=60_000)
+    assert_no_exception(page)
+    screenshot(page, "training_paused")
