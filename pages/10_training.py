@@ -26,7 +26,7 @@ from cnnviz.viz.training import (
 )
 
 K = "train"
-TICK_BUDGET = 0.3  # seconds of training per redraw
+TICK_BUDGET = 0.4  # seconds of training per redraw (~80 % of the time goes to training)
 RUN_EVERY = 0.5  # seconds between redraws while running
 LRS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 OPT_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov",

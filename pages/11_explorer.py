@@ -59,7 +59,9 @@ trained_here = getattr(sess, "trainer", None)
 choices: list[str] = []
 if trained_here is not None and trained_here.step > 0:
     choices.append("session")
-choices += [f"pretrained:{m}" for m in MODEL_NAMES if pretrained_path(m).is_file()]
+# the lecture notes' net first, then the modern LeNet-5: the clearest feature maps
+order = sorted(MODEL_NAMES, key=lambda m: {"simple_convnet": 0, "lenet5": 1}.get(m, 2))
+choices += [f"pretrained:{m}" for m in order if pretrained_path(m).is_file()]
 choices += [f"random:{m}" for m in MODEL_NAMES]
 
 
@@ -174,7 +176,7 @@ convs = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)][:
 if convs:
     st.subheader(ui.t("Learned filters of the first two conv layers",
                       "前两个卷积层学到的滤波器"))
-    cols = st.columns(len(convs), gap="large")
+    cols = st.columns([1, 1.4][:len(convs)], gap="large")
     for col, (n, m) in zip(cols, convs, strict=False):
         with col:
             ui.show_plotly(kernel_grid_figure(

@@ -16,7 +16,14 @@ from cnnviz.i18n import pick
 from cnnviz.lessons.architectures import ArchNumbers
 from cnnviz.summary import LayerRow
 from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
-from cnnviz.viz.training import GAP_RGB, TEST_ACC, TRAIN_ACC, auto_scale
+from cnnviz.viz.training import (
+    FILTER_GAP_RGB,
+    TEST_ACC,
+    TRAIN_ACC,
+    auto_scale,
+    filter_tiles,
+    mosaic,
+)
 
 
 def kernel_grid_figure(weight: np.ndarray, *, title: str, lang: str = "en",
@@ -28,6 +35,22 @@ def kernel_grid_figure(weight: np.ndarray, *, title: str, lang: str = "en",
     """
     w = np.nan_to_num(np.asarray(weight, dtype=np.float64))
     c_out, c_in, kh, kw = w.shape
+    font = 22 if classroom else 16
+    if c_in == 1:  # a first layer: one kernel per filter, laid out as a grid
+        shown_n = min(c_out, max_out * 2)
+        rgb = mosaic(filter_tiles(w[:shown_n], "per_filter", classroom=classroom),
+                     scale=auto_scale(kh, 40), gap=4, gap_rgb=FILTER_GAP_RGB)
+        fig = go.Figure(go.Image(source=png_data_uri(rgb), hoverinfo="skip"))
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False, scaleanchor="x")
+        sub = pick(lang, f"{shown_n} of {c_out} filters, {kh}×{kw} each, on 1 input channel",
+                   f"{c_out} 个滤波器中的 {shown_n} 个，每个 {kh}×{kw}，1 个输入通道")
+        fig.update_layout(title={"text": f"{title}<br><sup>{sub}</sup>",
+                                 "font": {"size": font + 2}},
+                          height=int(min(560, max(220, 420 * rgb.shape[0] / rgb.shape[1] + 90))),
+                          margin={"l": 5, "r": 5, "t": 80, "b": 5}, paper_bgcolor="white",
+                          plot_bgcolor="white")
+        return fig
     w = w[:max_out, :max_in]
     scale = auto_scale(max(kh, kw), 30 if kh <= 3 else 40)
     gap = 2
@@ -35,7 +58,7 @@ def kernel_grid_figure(weight: np.ndarray, *, title: str, lang: str = "en",
     rows, cols = w.shape[:2]
     row_gap = 3 * gap if cols > 1 else gap
     out = np.empty((rows * th + (rows + 1) * row_gap, cols * tw + (cols + 1) * gap, 3), np.uint8)
-    out[:] = GAP_RGB
+    out[:] = FILTER_GAP_RGB
     for r in range(rows):
         v = float(np.abs(w[r]).max() or 1.0)
         for c in range(cols):
@@ -50,7 +73,6 @@ def kernel_grid_figure(weight: np.ndarray, *, title: str, lang: str = "en",
                        f"{kh}×{kw} each",
                  f"{c_out} 个滤波器中的 {rows} 个 × {c_in} 个输入通道中的 {cols} 个，"
                  f"每个 {kh}×{kw}")
-    font = 22 if classroom else 16
     fig.update_layout(
         title={"text": f"{title}<br><sup>{shown}</sup>", "font": {"size": font + 2}},
         height=int(min(700, max(200, out.shape[0] * min(1.0, 700 / max(out.shape[1], 1)) + 90))),
@@ -82,10 +104,13 @@ def fc_comparison_figure(numbers: Sequence[ArchNumbers], labels: Sequence[str], 
                marker_color=TEST_ACC, text=[f"{n.dense_twin_params:,}" for n in numbers],
                textposition="outside"),
     ])
+    top = max(max(n.dense_twin_params, n.params) for n in numbers) if numbers else 10
+    low = min(n.params for n in numbers) if numbers else 1
     fig.update_yaxes(type="log", title_text=pick(lang, "parameters (log scale)",
-                                                 "参数（对数刻度）"), gridcolor="#e5e5e5")
-    fig.update_layout(barmode="group", height=460 if classroom else 420,
-                      legend={"orientation": "h", "y": 1.1}, font={"size": font},
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10}, paper_bgcolor="white",
+                                                 "参数（对数刻度）"), gridcolor="#e5e5e5",
+                     range=[np.log10(low) - 1, np.log10(top) + 0.4])
+    fig.update_layout(barmode="group", height=480 if classroom else 440,
+                      legend={"orientation": "h", "y": 1.12}, font={"size": font},
+                      margin={"l": 80, "r": 10, "t": 60, "b": 60}, paper_bgcolor="white",
                       plot_bgcolor="white", uniformtext={"minsize": font - 6, "mode": "show"})
     return fig
