@@ -99,8 +99,24 @@ def credits() -> None:
         st.caption(tc("mnist_credit"))
 
 
+def route_through_app() -> None:
+    """Hand a lesson opened by its URL to ``app.py`` when Streamlit bypassed it.
+
+    Until ``st.navigation`` has run once in a server process, Streamlit treats ``pages/``
+    as a legacy multipage folder and runs a deep-linked page file on its own: no sidebar,
+    no language, no navigation. The page then switches that legacy mode off and reruns,
+    so the same URL goes through ``app.py``'s navigation like every later visit.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_title(en: str, zh: str, intro_en: str = "", intro_zh: str = "") -> None:
-    """Page heading and a one-line lead."""
+    """Page heading and a one-line lead (first call of every page, so it also routes)."""
+    route_through_app()
     st.title(t(en, zh))
     if intro_en or intro_zh:
         st.markdown(t(intro_en, intro_zh))

@@ -259,6 +259,9 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
             for note in notes:
                 st.caption(note)
             name = st.session_state.get(NAME_KEY, "image")
+            # The uploader of a newly opened page is empty: say which image is in use.
+            st.caption(t(f"In use: {name} ({rgb.shape[1]}×{rgb.shape[0]})",
+                         f"当前图片：{name}（{rgb.shape[1]}×{rgb.shape[0]}）"))
             return PickedImage(name, source, rgb, gray, color, False, tuple(notes))
         st.info(t("No image yet: showing a sample.", "还没有图片：先显示一个示例。"))
 

@@ -5,6 +5,7 @@ Skips cleanly when Chromium or Playwright is absent (a user's laptop); CI instal
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -46,14 +47,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> No
     raise TimeoutError(f"streamlit did not become healthy at {url}")
 
 
-@pytest.fixture(scope="session")
-def streamlit_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``streamlit run app.py`` headless on a free port; stop it by its PID."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
-    pytest.importorskip("playwright.sync_api")
+@contextlib.contextmanager
+def running_streamlit(log: Path) -> Iterator[str]:
+    """``streamlit run app.py`` headless on a free port; stopped by its PID on exit."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with open(log, "w") as out:
         proc = subprocess.Popen(
@@ -72,6 +69,16 @@ def streamlit_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=10)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def streamlit_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One app server shared by the browser tests (each test gets its own session)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
+    pytest.importorskip("playwright.sync_api")
+    with running_streamlit(tmp_path_factory.mktemp("streamlit") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
