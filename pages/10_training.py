@@ -29,6 +29,9 @@ K = "train"
 TICK_BUDGET = 0.4  # seconds of training per redraw (~80 % of the time goes to training)
 RUN_EVERY = 0.5  # seconds between redraws while running
 LRS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
+# Adam at 0.003 (not PyTorch's 0.001) on this page: measured on this 2-core machine, the
+# default net passes 97 % within a minute at 0.003 but needs about twice as long at 0.001
+PAGE_LR = {**optim.DEFAULT_LR, "adam": 3e-3}
 OPT_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov",
               "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adadelta": "AdaDelta", "adam": "Adam"}
 SCHEDULES = {"constant": ("constant", "恒定"), "step": ("step (×0.1 at 1/3 and 2/3)",
@@ -71,7 +74,7 @@ with left:
     opt = st.selectbox(ui.t("Optimiser", "优化器"), optim.OPTIMIZER_NAMES,
                        index=optim.OPTIMIZER_NAMES.index("adam"),
                        format_func=OPT_LABELS.__getitem__, key=f"{K}_opt", disabled=locked)
-    default_lr = optim.DEFAULT_LR[opt]
+    default_lr = PAGE_LR[opt]
     lr = st.select_slider(ui.t("Learning rate", "学习率"), LRS,
                           value=min(LRS, key=lambda v: abs(np.log(v / default_lr))),
                           format_func=lambda v: f"{v:g}", key=f"{K}_lr_{opt}", disabled=locked)
@@ -154,10 +157,10 @@ with right:
         except MnistError as err:
             st.error(err.message_zh if ui.lang() == "zh" else err.message_en)
         st.info(ui.t("Choose the settings on the left and press **Start**. The defaults "
-                     "(the lecture notes' ConvNet, Adam, learning rate 0.001, batches of 100) "
+                     "(the lecture notes' ConvNet, Adam, learning rate 0.003, batches of 100) "
                      "pass 97 % test accuracy in about a minute.",
                      "在左侧选择设置，然后按 **开始**。默认设置（讲义中的卷积网络、Adam、"
-                     "学习率 0.001、批大小 100）大约一分钟就能在测试集上超过 97% 的准确率。"))
+                     "学习率 0.003、批大小 100）大约一分钟就能在测试集上超过 97% 的准确率。"))
 
     tr = sess.trainer
     if tr is not None and tr.stopped_reason is not None:

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from cnnviz.i18n import pick
 from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
@@ -235,17 +234,22 @@ def filters_figure(current: np.ndarray, initial: np.ndarray | None = None, *,
     now = pick(lang, "now", "现在") + (f" (step {step})" if step is not None and lang != "zh"
                                        else f"（第 {step} 步）" if step is not None else "")
     titles = [now, pick(lang, "at the start", "训练开始时")][:len(panels)]
-    fig = go.Figure(layout=_side_by_side(titles, _font(classroom) + 2, gap=0.04))
-    for i, rgb in enumerate(rgbs):
-        sfx = "" if i == 0 else str(i + 1)
-        fig.add_trace(go.Image(source=png_data_uri(rgb), hoverinfo="skip", xaxis=f"x{sfx}",
-                               yaxis=f"y{sfx}"))
-    _hide_axes(fig)
-    fig.update_layout(meta={"step": step, "normalise": normalise})
+    layout = _side_by_side(titles, _font(classroom) + 2, gap=0.04)
+    hidden = {"visible": False, "showgrid": False, "zeroline": False}
+    for k in list(layout):
+        if k.startswith(("xaxis", "yaxis")):
+            layout[k].update(hidden)
     # a panel is ~400 px wide on a 1600 px screen: size the figure to the mosaic's aspect
     aspect = rgbs[0].shape[0] / rgbs[0].shape[1]
-    h = int(min(560, max(200, 400 * aspect + 80)))
-    return _layout(fig, classroom, h, top=60)
+    layout.update(meta={"step": step, "normalise": normalise},
+                  height=int(min(560, max(200, 400 * aspect + 80))),
+                  margin={"l": 10, "r": 10, "t": 60, "b": 10}, paper_bgcolor="white",
+                  plot_bgcolor="white", font={"size": _font(classroom)})
+    data = [{"type": "image", "source": png_data_uri(rgb), "hoverinfo": "skip",
+             "xaxis": "x" if i == 0 else f"x{i + 1}", "yaxis": "y" if i == 0 else f"y{i + 1}"}
+            for i, rgb in enumerate(rgbs)]
+    # one constructor call with plain dicts: this figure is rebuilt twice a second
+    return go.Figure({"data": data, "layout": layout})
 
 
 def activation_tiles(maps: np.ndarray, *, classroom: bool = False,
@@ -273,7 +277,6 @@ def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str =
     ``stages`` is ``[(layer name, activations (1, C, H, W) or (C, H, W))]`` as returned by
     ``Trainer.feature_maps``. At most ``max_maps`` channels per stage are drawn.
     """
-    n = max(1, len(stages))
     titles = []
     rgbs = []
     for name, arr in stages:
@@ -284,20 +287,28 @@ def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str =
         more = "" if shown == c else pick(lang, f", first {shown} shown", f"，显示前 {shown} 个")
         titles.append(pick(lang, f"{name} → {c} maps of {h}×{w}{more}",
                            f"{name} → {c} 个 {h}×{w} 特征图{more}"))
-        cols = min(shown, 10)
         rgbs.append(mosaic(activation_tiles(a, classroom=classroom, max_maps=max_maps),
-                           cols=cols, scale=auto_scale(h, 48), gap=3))
-    heights = [r.shape[0] / max(r.shape[1], 1) for r in rgbs] or [1.0]
-    fig = make_subplots(rows=n, cols=1, subplot_titles=titles or [""],
-                        row_heights=[max(h, 0.08) for h in heights], vertical_spacing=0.12 / n)
-    for i, rgb in enumerate(rgbs, start=1):
-        fig.add_trace(go.Image(source=png_data_uri(rgb), hoverinfo="skip"), row=i, col=1)
+                           cols=min(shown, 10), scale=auto_scale(h, 48), gap=3))
+    # every stage stacked into ONE picture under a white title band (one trace, no subplots:
+    # this figure is rebuilt twice a second while training)
+    band = 44 if classroom else 36
+    width = max((r.shape[1] for r in rgbs), default=1)
+    height = sum(band + r.shape[0] for r in rgbs) or 1
+    canvas = np.full((height, width, 3), 255, np.uint8)
+    fig = go.Figure()
+    y = 0
+    for title, rgb in zip(titles, rgbs, strict=True):
+        fig.add_annotation(x=0, y=y + band / 2, text=title, showarrow=False, xanchor="left",
+                           yanchor="middle", xref="x", yref="y",
+                           font={"size": _font(classroom)})
+        y += band
+        canvas[y:y + rgb.shape[0], :rgb.shape[1]] = rgb
+        y += rgb.shape[0]
+    fig.add_trace(go.Image(source=png_data_uri(canvas), hoverinfo="skip"))
     _hide_axes(fig)
-    for a in fig.layout.annotations:
-        a.font = {"size": _font(classroom)}
-    # the figure is ~800 px wide: each row as tall as its mosaic's aspect asks
-    total = sum(min(420.0, 800 * h) for h in heights) + 60 * n
-    return _layout(fig, classroom, int(max(220, min(1100, total))), top=50)
+    fig.update_yaxes(scaleanchor="x")
+    # shown ~800 px wide: as tall as the picture's aspect asks
+    return _layout(fig, classroom, int(max(200, min(1400, 800 * height / width + 20))), top=10)
 
 
 # ----------------------------------------------------------------------------- evaluation

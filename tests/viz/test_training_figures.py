@@ -78,8 +78,9 @@ def test_feature_maps_figure_rows_per_stage():
     stages = [("0: Conv2d", rng.random((1, 30, 24, 24))),
               ("3: Conv2d", rng.random((1, 16, 10, 10)))]
     fig = feature_maps_figure(stages, max_maps=8)
-    assert len(fig.data) == 2
+    assert len(fig.data) == 1  # one stacked picture, one title per stage
     titles = [a.text for a in fig.layout.annotations]
+    assert len(titles) == 2
     assert "30 maps of 24×24" in titles[0] and "first 8 shown" in titles[0]
     zh = feature_maps_figure(stages, lang="zh")
     assert "特征图" in zh.layout.annotations[0].text
