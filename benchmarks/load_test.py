@@ -40,6 +40,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -134,7 +135,10 @@ def start_server(port: int, log: Path, env: dict[str, str] | None = None) -> sub
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         # as in production (docs/DEPLOY.md): a watcher would reload modules mid-run whenever
+         # a file in the working tree changes, failing other sessions' imports
+         "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
@@ -520,6 +524,13 @@ def summarise(results: list[SessionResult], peak_mb: float, base_mb: float, warm
     return "\n".join(lines) + "\n", summary
 
 
+def _count_tracebacks(log: Path) -> int:
+    try:
+        return log.read_text(errors="replace").count("Traceback (most recent call last)")
+    except OSError:
+        return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=10)
@@ -531,6 +542,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds one page may take to settle (default 120, quick 60)")
     ap.add_argument("--max-minutes", type=float, default=15.0, help="hard bound on the run")
     ap.add_argument("--stagger", type=float, default=0.5, help="seconds between arrivals")
+    ap.add_argument("--max-trainings", type=int, default=None,
+                    help="CNNVIZ_MAX_TRAININGS for the server (default: its own default)")
     ap.add_argument("--no-warmup", dest="warmup", action="store_false",
                     help="skip the single warm-up session (then memory per session includes "
                          "MNIST and imports, which all sessions share)")
@@ -551,8 +564,9 @@ def main(argv: list[str] | None = None) -> int:
     lessons = lesson_paths()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = ROOT / "benchmarks" / ".load_test_server.log"
-    proc = start_server(port, log)
+    log = Path(tempfile.gettempdir()) / f"cnnviz_load_test_{port}.log"
+    env = {"CNNVIZ_MAX_TRAININGS": str(args.max_trainings)} if args.max_trainings else None
+    proc = start_server(port, log, env)
     sampler = MemorySampler(proc.pid)
     t0 = time.monotonic()
     warm_errors: list[str] = []
@@ -580,6 +594,7 @@ def main(argv: list[str] | None = None) -> int:
         stop_server(proc)
     report, summary = summarise(results, sampler.peak_mb, base_mb, warm_mb, hwm_mb, args,
                                 lessons, time.monotonic() - t0, warm_errors)
+    report += f"\nServer log: `{log}` ({_count_tracebacks(log)} tracebacks).\n"
     print(report)
     if args.output != "-":
         Path(args.output).write_text(report, encoding="utf-8")
