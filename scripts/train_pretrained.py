@@ -20,6 +20,7 @@ import argparse
 import fcntl
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,8 @@ RECIPES: dict[str, tuple[dict[str, Any], bool, str]] = {
                     schedule="cosine"), True, "lenet5"),
     "lenet5_classic": (dict(model="lenet5_classic", optimizer="adam", lr=2e-3, batch_size=100,
                             epochs=2, schedule="cosine"), True, "lenet5_classic"),
-    "separable_net": (dict(model="separable_net", optimizer="adam", lr=2e-3, batch_size=100,
-                           epochs=2, schedule="cosine"), True, "separable_net"),
+    "separable_net": (dict(model="separable_net", optimizer="adam", lr=1e-3, batch_size=100,
+                           epochs=1), True, "separable_net"),
     "resnet_small": (dict(model="resnet_small", optimizer="adam", lr=1e-3, batch_size=100,
                           epochs=1), True, "resnet_small"),
     "alexnet_small": (dict(model="alexnet_small", optimizer="adam", lr=1e-3, batch_size=100,
@@ -58,7 +59,7 @@ RECIPES: dict[str, tuple[dict[str, Any], bool, str]] = {
 def update_manifest(section: str, name: str, entry: dict[str, Any]) -> None:
     """Merge one entry into manifest.json under an exclusive lock (parallel runs are fine)."""
     WEIGHTS_DIR.mkdir(parents=True, exist_ok=True)
-    with open(WEIGHTS_DIR / ".manifest.lock", "w") as lock:
+    with open(Path(tempfile.gettempdir()) / "cnnviz-manifest.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         data = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
         data.setdefault("dataset", "MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0)")
