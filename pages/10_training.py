@@ -53,8 +53,8 @@ locked = sess.status in ("running", "paused")
 
 # ----------------------------------------------------------------------------- settings
 left, right = st.columns([1, 2.6], gap="large")
-with left:
-    st.subheader(ui.t("Settings", "设置"))
+with left, st.expander(ui.t("Settings", "设置"), expanded=not (locked and ui.classroom())):
+    # folded while training in classroom mode: the pictures get the room on a projector
     if locked:
         st.caption(ui.t("Reset to change the settings.", "要修改设置，请先重置。"))
     model = st.selectbox(ui.t("Model", "模型"), MODEL_NAMES, key=f"{K}_model", disabled=locked)
@@ -74,10 +74,16 @@ with left:
     opt = st.selectbox(ui.t("Optimiser", "优化器"), optim.OPTIMIZER_NAMES,
                        index=optim.OPTIMIZER_NAMES.index("adam"),
                        format_func=OPT_LABELS.__getitem__, key=f"{K}_opt", disabled=locked)
-    default_lr = PAGE_LR[opt]
+    # fine-tuning trained weights wants a tenth of the rate: Adam's first steps are full-size
+    # in every weight and would knock a trained net back to ~70 % before it recovers
+    default_lr = PAGE_LR[opt] / (10 if init_choice == "pretrained" else 1)
     lr = st.select_slider(ui.t("Learning rate", "学习率"), LRS,
                           value=min(LRS, key=lambda v: abs(np.log(v / default_lr))),
-                          format_func=lambda v: f"{v:g}", key=f"{K}_lr_{opt}", disabled=locked)
+                          format_func=lambda v: f"{v:g}", key=f"{K}_lr_{opt}_{init_choice}",
+                          disabled=locked)
+    if init_choice == "pretrained":
+        st.caption(ui.t("Fine-tuning: a learning rate ten times smaller than from scratch.",
+                        "微调：学习率比从头训练小十倍。"))
     hyper: dict = {}
     if opt in ("momentum", "nesterov"):
         hyper["momentum"] = st.slider(ui.t("Momentum", "动量"), 0.5, 0.99, 0.9, 0.01,

@@ -112,7 +112,7 @@ def test_start_ticks_advance_curves_filters_then_pause_and_reset():
 def test_huge_learning_rate_stops_with_explanation_and_finite_weights():
     at = run_page(PAGE)
     at.selectbox(key="train_opt").set_value("sgd").run()
-    at.select_slider(key="train_lr_sgd").set_value(100.0)
+    at.select_slider(key="train_lr_sgd_scratch").set_value(100.0)
     at = _start(at, subset=1000, batch=100, epochs=1)
     sess = _sess(at)
     _run_until(at, lambda: sess.status == "stopped", max_runs=15)
@@ -211,3 +211,17 @@ def test_uploaded_weights_reach_the_npz_format():
     at = _start(run_page(PAGE), subset=500, batch=100, epochs=1)
     with np.load(io.BytesIO(_sess(at).weights_bytes())) as z:
         assert "0.weight" in z.files and z["0.weight"].shape == (30, 1, 5, 5)
+
+
+@pytest.mark.skipif(not (ROOT / "assets" / "weights" / "lenet5.npz").is_file(),
+                    reason="no bundled lenet5 weights")
+def test_start_from_bundled_pretrained_weights():
+    at = run_page(PAGE)
+    at.selectbox(key="train_model").set_value("lenet5").run()
+    at.radio(key="train_init").set_value("pretrained")
+    at = _start(at, subset=500, batch=100, epochs=1)
+    assert_ok(at)
+    sess = _sess(at)
+    assert sess.trainer.init_meta.get("model") == "lenet5"
+    assert sess.trainer.config.lr == pytest.approx(3e-4)  # fine-tuning rate
+    assert sess.trainer.evaluate(500).accuracy > 0.9  # trained already, and not knocked back
