@@ -273,9 +273,9 @@ if tr is not None and sess.status != "running":
                      "写一个数字（或上传一张数字照片），看看网络怎么说。"))
     else:
         with c2:
-            ui.show_plotly(digit_figure(digit.image, title=ui.t(
-                "What the network sees (28×28)", "网络看到的输入（28×28）"),
-                classroom=ui.classroom()), key=f"{K}_own_input")
+            st.markdown(f"**{ui.t('What the network sees (28×28)', '网络看到的输入（28×28）')}**")
+            ui.show_plotly(digit_figure(digit.image, classroom=ui.classroom(), height=240),
+                           key=f"{K}_own_input")
             st.caption(ui.t("Preprocessed as MNIST was: white ink on black, scaled into "
                             "20×20, centred by mass in 28×28.",
                             "按 MNIST 的方式预处理：黑底白字、缩放到 20×20、"
