@@ -63,7 +63,7 @@ class ConvCache:
 class ConvTransposeCache:
     """What conv_transpose2d's backward needs."""
 
-    xt: np.ndarray  # the input as (C_in, H, W, N)
+    xt: np.ndarray | None  # the input as (C_in, H, W, N); None on the depthwise path
     weight: np.ndarray
     stride: tuple[int, int]
     padding: tuple[int, int]
@@ -72,6 +72,7 @@ class ConvTransposeCache:
     buffer_hw: tuple[int, int]
     out_hw: tuple[int, int]
     unbatched: bool
+    conv: ConvCache | None = None  # set when computed as a depthwise conv2d (stride 1)
 
 
 def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -247,6 +248,18 @@ def conv2d_with_cache(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None
         raise ValueError(f"padding_mode must be one of {', '.join(PADDING_MODES)}, "
                          f"got {padding_mode!r}")
     pads = _conv_pads(padding, (kh, kw), stride, dilation)
+    return _conv2d_padded(x, unbatched, weight, bias, stride, pads, dilation, groups,
+                          padding_mode)
+
+
+def _conv2d_padded(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.ndarray | None,
+                   stride: tuple[int, int], pads: tuple[int, int, int, int],
+                   dilation: tuple[int, int], groups: int, padding_mode: str
+                   ) -> tuple[np.ndarray, ConvCache]:
+    """conv2d with checked arguments and explicit (top, bottom, left, right) padding, which
+    may be asymmetric (a transposed conv computed as a conv needs that)."""
+    N, C, H, W = x.shape
+    C_out, C_g, kh, kw = weight.shape
     top, bottom, left, right = pads
     Hp, Wp = H + top + bottom, W + left + right
     Ho = out_size(H, kh, stride[0], top, bottom, dilation[0])
@@ -447,6 +460,19 @@ def conv_transpose2d_with_cache(x: np.ndarray, weight: np.ndarray,
         raise ValueError(
             f"padding {(ph, pw)} crops away the whole {Hb}x{Wb} transposed-conv output "
             f"(output size would be {Ho}x{Wo})")
+    eh, ew = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+    if (groups == C_in and C_out_g == 1 and stride == (1, 1) and ph <= eh and pw <= ew
+            and groups > 1):
+        # depthwise, stride 1: a depthwise conv2d of x with the kernel rotated 180° and
+        # k-1-p padding (output_padding on the bottom/right), so it takes that fast path
+        # instead of per-channel products of tiny matrices
+        y, conv = _conv2d_padded(x, unbatched, _flip(weight), bias, (1, 1),
+                                 (eh - ph, eh - ph + oph, ew - pw, ew - pw + opw), dilation,
+                                 groups, "zeros")
+        cache = ConvTransposeCache(None, weight, stride,
+                                   (ph, pw), dilation, groups, (Hb, Wb), (Ho, Wo), unbatched,
+                                   conv)
+        return y, cache
     xt = to_chwn(x)
     wg = weight.reshape(groups, C_in // groups, C_out_g * kh * kw)
     xg = xt.reshape(groups, C_in // groups, H * W * N)
@@ -463,6 +489,10 @@ def conv_transpose2d_with_cache(x: np.ndarray, weight: np.ndarray,
 def conv_transpose2d_backward_from_cache(dy: np.ndarray, cache: ConvTransposeCache) -> Grads:
     """(dx, dweight, dbias): dx is an ordinary conv2d of dy with the same weight."""
     c = cache
+    if c.conv is not None:  # computed as a depthwise conv2d with the rotated kernel
+        dx, dwf, dbias = conv2d_backward_from_cache(dy, c.conv)
+        return dx, np.ascontiguousarray(dwf[:, :, ::-1, ::-1]), dbias
+    assert c.xt is not None
     C_in, H, W, N = c.xt.shape
     _, C_out_g, kh, kw = c.weight.shape
     G = c.groups
