@@ -28,7 +28,7 @@ def test_defaults_show_maps_table_filters_and_story():
     titles = _titles(at)
     assert any(t.startswith("Prediction:") for t in titles)
     assert any("Input 28×28 (label 7)" in t for t in titles)  # MNIST test digit 0 is a 7
-    assert sum("input channels" in t for t in titles) >= 1  # learned filters
+    assert sum("input channel" in t for t in titles) >= 1  # learned filters
     assert len(at.dataframe) == 1  # the layer table
     first = arch_numbers("simple_convnet").conv_layers[0]
     assert f"{first.dense_params:,}" in all_text(at)
