@@ -5,6 +5,8 @@ that only ticks while running, so the buttons stay responsive and the pictures r
 twice a second. All state lives in one ``TrainingSession`` per browser session.
 """
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -26,7 +28,7 @@ from cnnviz.viz.training import (
 )
 
 K = "train"
-TICK_BUDGET = 0.4  # seconds of training per redraw (~80 % of the time goes to training)
+TICK_BUDGET = 0.4  # at most this many seconds of training per redraw (less if drawing is slow)
 RUN_EVERY = 0.5  # seconds between redraws while running
 LRS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 # Adam at 0.003 (not PyTorch's 0.001) on this page: measured on this 2-core machine, the
@@ -178,9 +180,16 @@ with right:
     def live() -> None:
         """One tick: train for TICK_BUDGET seconds, then redraw every live panel."""
         was_running = sess.status == "running"
-        sess.tick(TICK_BUDGET)
+        sess.tick(sess.budget(RUN_EVERY, TICK_BUDGET))
         if was_running and sess.status != "running":
             st.rerun()  # finished or diverged: a full rerun stops the timer, shows results
+        t_draw = time.perf_counter()
+        draw()
+        if was_running:
+            sess.drawn(time.perf_counter() - t_draw)
+
+    def draw() -> None:
+        """The live panels: counters, curves, filters, feature maps of a test digit."""
         tr = sess.trainer
         if tr is None:
             return

@@ -50,6 +50,7 @@ class TrainingSession:
         self.tick_times: deque[float] = deque(maxlen=20)  # wall clock of recent ticks
         self.wall_started: float | None = None
         self.wall_seconds = 0.0  # running time since start, pauses excluded
+        self.draw_seconds = 0.1  # smoothed time the page spends redrawing after a tick
         self._eval: tuple[int, int, EvalResult] | None = None  # (trainer id, step, result)
 
     # ------------------------------------------------------------------ controls
@@ -113,6 +114,18 @@ class TrainingSession:
             self.status = "stopped" if self.trainer.stopped_reason is not None else "done"
             self._stop_clock()
         return events
+
+    def budget(self, period: float = 0.5, most: float = 0.4, least: float = 0.15) -> float:
+        """Seconds of training per tick that leave time to redraw within ``period``.
+
+        On a busy machine drawing slows down too; shrinking the training share keeps the
+        pictures moving at the promised rate instead of stretching every tick.
+        """
+        return max(least, min(most, period - self.draw_seconds - 0.05))
+
+    def drawn(self, seconds: float) -> None:
+        """Record how long the last redraw took (smoothed)."""
+        self.draw_seconds = 0.7 * self.draw_seconds + 0.3 * max(0.0, seconds)
 
     @property
     def elapsed(self) -> float:
