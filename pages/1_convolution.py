@@ -27,7 +27,7 @@ with left:
     h, w = img.shape
     keys = list(PRESETS)
     preset = PRESETS[
-        st.selectbox(
+        ui.selectbox(
             ui.t("Kernel preset", "预设卷积核"),
             keys,
             index=keys.index("sobel_x"),
@@ -51,7 +51,7 @@ with left:
         kernel, changed = ui.clean_grid(edited)
         if changed:
             st.warning(ui.t("Non-numbers were set to 0.", "非数字已改为 0。"))
-    op = st.radio(
+    op = ui.radio(
         ui.t("Operation", "运算"),
         ["corr", "conv"],
         format_func=lambda o: (
@@ -79,13 +79,12 @@ true_conv = op == "conv"
 with right:
     st.subheader(ui.tc("animation"))
     spec = conv_spec(crop.array, kernel, true_conv=true_conv)
-    ui.show_plotly(
-        window_animation_figure(
-            spec,
-            lang=ui.lang(),
-            classroom=ui.classroom(),
-            kernel_title=ui.t("Kernel flipped 180°", "旋转 180° 的卷积核") if true_conv else None,
-        ),
+    ui.plot(
+        window_animation_figure,
+        spec,
+        lang=ui.lang(),
+        classroom=ui.classroom(),
+        kernel_title=ui.t("Kernel flipped 180°", "旋转 180° 的卷积核") if true_conv else None,
         key=f"{K}_anim",
     )
 
@@ -93,15 +92,14 @@ st.subheader(ui.tc("full_result"))
 corr = conv_full(x, kernel)
 conv = conv_full(x, kernel, true_conv=True)
 vmax = float(max(np.abs(corr).max(), np.abs(conv).max())) or 1.0
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(ui.tc("input"), x, "gray" if not img.is_grid else "input"),
-            Panel(ui.t("Cross-correlation", "互相关"), corr, "signed", vmax=vmax),
-            Panel(ui.t("True convolution", "真正的卷积"), conv, "signed", vmax=vmax),
-        ],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [
+        Panel(ui.tc("input"), x, "gray" if not img.is_grid else "input"),
+        Panel(ui.t("Cross-correlation", "互相关"), corr, "signed", vmax=vmax),
+        Panel(ui.t("True convolution", "真正的卷积"), conv, "signed", vmax=vmax),
+    ],
+    classroom=ui.classroom(),
     key=f"{K}_full",
 )
 same = bool(np.allclose(corr, conv, atol=1e-6))

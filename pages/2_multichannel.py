@@ -38,7 +38,7 @@ with left:
         preset_key, default_w = DEFAULTS[f]
         with st.expander(f"{ui.tc('filter')} {f + 1}", expanded=f == 0):
             keys = [p for p in PRESETS if PRESETS[p].min_size <= k]
-            pk = st.selectbox(
+            pk = ui.selectbox(
                 ui.t("Kernel shape", "卷积核形状"),
                 keys,
                 index=keys.index(preset_key),
@@ -58,14 +58,14 @@ with left:
         biases.append(b)
     weight = np.asarray(weights, np.float32)  # (F, 3, k, k)
     bias = np.asarray(biases, np.float32)
-    fsel = st.radio(
+    fsel = ui.radio(
         ui.t("Animate filter", "动画显示滤波器"),
         list(range(n_filters)),
         format_func=lambda f: f"{ui.tc('filter')} {f + 1}",
         horizontal=True,
         key=f"{K}_fsel",
     )
-    csel = st.radio(
+    csel = ui.radio(
         ui.t("…on channel", "……的通道"),
         [0, 1, 2],
         format_func=lambda c: ui.t(*CH[c]),
@@ -79,14 +79,13 @@ res_crop = multichannel_conv(xc, weight, bias)
 with right:
     st.subheader(ui.tc("animation"))
     spec = conv_spec(xc[csel], weight[fsel, csel])
-    ui.show_plotly(
-        window_animation_figure(
-            spec,
-            lang=ui.lang(),
-            classroom=ui.classroom(),
-            input_title=f"{ui.tc('input')} · {ui.t(*CH[csel])}",
-            output_title=ui.t(f"Partial sum ({CH[csel][0]})", f"部分和（{CH[csel][1]}）"),
-        ),
+    ui.plot(
+        window_animation_figure,
+        spec,
+        lang=ui.lang(),
+        classroom=ui.classroom(),
+        input_title=f"{ui.tc('input')} · {ui.t(*CH[csel])}",
+        output_title=ui.t(f"Partial sum ({CH[csel][0]})", f"部分和（{CH[csel][1]}）"),
         key=f"{K}_anim",
     )
     st.markdown(
@@ -102,8 +101,8 @@ with right:
         GridPanel(ui.tc("bias"), np.full((ho, wo), bias[fsel], np.float32), signed=True),
         GridPanel(ui.tc("output"), res_crop.output[fsel], signed=True),
     ]
-    ui.show_plotly(
-        number_grid_figure(grids, classroom=ui.classroom(), width_hint=800), key=f"{K}_sum"
+    ui.plot(
+        number_grid_figure, grids, classroom=ui.classroom(), width_hint=800, key=f"{K}_sum"
     )
 
 st.subheader(ui.tc("full_result"))
@@ -113,21 +112,20 @@ panels = [Panel(ui.tc("input"), img.rgb, "rgb")] + [
     Panel(f"{ui.tc('filter')} {f + 1}", res.output[f], "signed", vmax=vmax)
     for f in range(n_filters)
 ]
-ui.show_plotly(image_row_figure(panels, classroom=ui.classroom()), key=f"{K}_full")
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(
-                f"{ui.t(*CH[c])} · {ui.t('partial', '部分和')}",
-                res.partials[fsel, c],
-                "signed",
-                vmax=vmax,
-            )
-            for c in range(3)
-        ],
-        classroom=ui.classroom(),
-        height=320,
-    ),
+ui.plot(image_row_figure, panels, classroom=ui.classroom(), key=f"{K}_full")
+ui.plot(
+    image_row_figure,
+    [
+        Panel(
+            f"{ui.t(*CH[c])} · {ui.t('partial', '部分和')}",
+            res.partials[fsel, c],
+            "signed",
+            vmax=vmax,
+        )
+        for c in range(3)
+    ],
+    classroom=ui.classroom(),
+    height=320,
     key=f"{K}_partials",
 )
 

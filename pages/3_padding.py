@@ -32,14 +32,14 @@ with left:
     img = ui.image_picker(K, allow_color=False)
     x = img.gray
     h, w = img.shape
-    mode = st.radio(
+    mode = ui.radio(
         ui.t("Padding mode (animation)", "填充方式（动画）"),
         list(MODES),
         format_func=lambda m: ui.t(*MODES[m]),
         key=f"{K}_mode",
     )
     keys = ["box", "gaussian", "sobel_x", "laplacian", "identity", "sharpen"]
-    pk = st.selectbox(
+    pk = ui.selectbox(
         ui.tc("kernel"),
         keys,
         format_func=lambda p: ui.t(PRESETS[p].name_en, PRESETS[p].name_zh),
@@ -55,8 +55,8 @@ with left:
 with right:
     st.subheader(ui.tc("animation"))
     spec = conv_spec(crop.array, kernel, padding=p, padding_mode=mode)
-    ui.show_plotly(
-        window_animation_figure(spec, lang=ui.lang(), classroom=ui.classroom()), key=f"{K}_anim"
+    ui.plot(
+        window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(), key=f"{K}_anim"
     )
 
 st.markdown(
@@ -65,11 +65,10 @@ st.markdown(
         "**四种方式作用于裁剪区域**（来自 `F.pad`；虚线：原始区域）",
     )
 )
-ui.show_plotly(
-    number_grid_figure(
-        [GridPanel(ui.t(*MODES[m]), padded(crop.array, p, m), pad=(p, p, p, p)) for m in MODES],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    number_grid_figure,
+    [GridPanel(ui.t(*MODES[m]), padded(crop.array, p, m), pad=(p, p, p, p)) for m in MODES],
+    classroom=ui.classroom(),
     key=f"{K}_grids",
 )
 
@@ -82,15 +81,14 @@ pb = st.slider(
     min(16, big_max),
     key=f"{K}_pb",
 )
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(ui.t(*MODES[m]), padded(x, pb, m), "gray" if not img.is_grid else "input")
-            for m in MODES
-        ],
-        classroom=ui.classroom(),
-        height=360,
-    ),
+ui.plot(
+    image_row_figure,
+    [
+        Panel(ui.t(*MODES[m]), padded(x, pb, m), "gray" if not img.is_grid else "input")
+        for m in MODES
+    ],
+    classroom=ui.classroom(),
+    height=360,
     key=f"{K}_images",
 )
 st.markdown(
@@ -102,21 +100,20 @@ st.markdown(
 results = {m: conv_full(x, kernel, padding=p, padding_mode=m) for m in MODES}
 signed = any(r.min() < 0 for r in results.values())
 vmax = float(max(np.abs(r).max() for r in results.values())) or 1.0
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(
-                ui.t(*MODES[m]),
-                r,
-                "signed" if signed else "input",
-                vmin=0.0 if not signed else None,
-                vmax=vmax,
-            )
-            for m, r in results.items()
-        ],
-        classroom=ui.classroom(),
-        height=360,
-    ),
+ui.plot(
+    image_row_figure,
+    [
+        Panel(
+            ui.t(*MODES[m]),
+            r,
+            "signed" if signed else "input",
+            vmin=0.0 if not signed else None,
+            vmax=vmax,
+        )
+        for m, r in results.items()
+    ],
+    classroom=ui.classroom(),
+    height=360,
     key=f"{K}_results",
 )
 

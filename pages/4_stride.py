@@ -33,7 +33,7 @@ with left:
         for key in ("sobel_x", "sobel_y", "box", "gaussian", "laplacian", "identity")
         if PRESETS[key].min_size <= k
     ]
-    pk = st.selectbox(
+    pk = ui.selectbox(
         ui.tc("kernel"),
         keys,
         format_func=lambda key: ui.t(PRESETS[key].name_en, PRESETS[key].name_zh),
@@ -54,8 +54,8 @@ with left:
 with right:
     st.subheader(ui.tc("animation"))
     spec = conv_spec(crop.array, kernel, stride=s, padding=p)
-    ui.show_plotly(
-        window_animation_figure(spec, lang=ui.lang(), classroom=ui.classroom()), key=f"{K}_anim"
+    ui.plot(
+        window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(), key=f"{K}_anim"
     )
     counts = read_counts(spec.window_map, spec.padded.shape)
     anchors = spec.window_map[:, :, 0, 0].reshape(-1, 2)
@@ -69,21 +69,20 @@ with right:
             f"{inner.size} 个输入像素中有 {skipped} 个从未被读取。",
         )
     )
-    ui.show_plotly(
-        number_grid_figure(
-            [
-                GridPanel(
-                    ui.t("Reads per cell", "每格读取次数"),
-                    counts,
-                    pad=(p, p, p, p),
-                    marks=anchors,
-                    vmin=0,
-                )
-            ],
-            classroom=ui.classroom(),
-            height=380 if not ui.classroom() else 460,
-            width_hint=500,
-        ),
+    ui.plot(
+        number_grid_figure,
+        [
+            GridPanel(
+                ui.t("Reads per cell", "每格读取次数"),
+                counts,
+                pad=(p, p, p, p),
+                marks=anchors,
+                vmin=0,
+            )
+        ],
+        classroom=ui.classroom(),
+        height=380 if not ui.classroom() else 460,
+        width_hint=500,
         key=f"{K}_counts",
     )
 
@@ -93,15 +92,14 @@ rs = conv_full(x, kernel, stride=s, padding=p)
 signed = bool(min(r1.min(), rs.min()) < 0)
 vmax = float(max(np.abs(r1).max(), np.abs(rs).max())) or 1.0
 kind = "signed" if signed else "input"
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(f"{ui.tc('input')} {h}×{w}", x, "gray" if not img.is_grid else "input"),
-            Panel(f"{ui.tc('stride')} 1 → {r1.shape[0]}×{r1.shape[1]}", r1, kind, vmax=vmax),
-            Panel(f"{ui.tc('stride')} {s} → {rs.shape[0]}×{rs.shape[1]}", rs, kind, vmax=vmax),
-        ],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [
+        Panel(f"{ui.tc('input')} {h}×{w}", x, "gray" if not img.is_grid else "input"),
+        Panel(f"{ui.tc('stride')} 1 → {r1.shape[0]}×{r1.shape[1]}", r1, kind, vmax=vmax),
+        Panel(f"{ui.tc('stride')} {s} → {rs.shape[0]}×{rs.shape[1]}", rs, kind, vmax=vmax),
+    ],
+    classroom=ui.classroom(),
     key=f"{K}_full",
 )
 

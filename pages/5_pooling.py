@@ -31,7 +31,7 @@ with left:
     img = ui.image_picker(K, allow_color=False)
     x = img.gray
     h, w = img.shape
-    kind = st.radio(
+    kind = ui.radio(
         ui.t("Pooling", "池化方式"),
         ["max", "avg"],
         format_func=lambda v: ui.t("Max", "最大") if v == "max" else ui.t("Average", "平均"),
@@ -55,8 +55,8 @@ spec = pool_spec(crop.array, kind, k, s, p)
 with right:
     st.subheader(ui.tc("animation"))
     argmax = max_positions(crop.array, k, s, p) if kind == "max" else None
-    ui.show_plotly(
-        pool_animation_figure(spec, argmax, lang=ui.lang(), classroom=ui.classroom()),
+    ui.plot(
+        pool_animation_figure, spec, argmax, lang=ui.lang(), classroom=ui.classroom(),
         key=f"{K}_anim",
     )
     if kind == "max":
@@ -84,15 +84,14 @@ mx = pool_full(x, "max", k, s, p)
 av = pool_full(x, "avg", k, s, p)
 in_kind = "gray" if not img.is_grid else "input"
 lo, hi = float(x.min()), float(x.max())
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(f"{ui.tc('input')} {h}×{w}", x, in_kind),
-            Panel(f"{ui.t('Max', '最大')} → {mx.shape[0]}×{mx.shape[1]}", mx, in_kind, lo, hi),
-            Panel(f"{ui.t('Average', '平均')} → {av.shape[0]}×{av.shape[1]}", av, in_kind, lo, hi),
-        ],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [
+        Panel(f"{ui.tc('input')} {h}×{w}", x, in_kind),
+        Panel(f"{ui.t('Max', '最大')} → {mx.shape[0]}×{mx.shape[1]}", mx, in_kind, lo, hi),
+        Panel(f"{ui.t('Average', '平均')} → {av.shape[0]}×{av.shape[1]}", av, in_kind, lo, hi),
+    ],
+    classroom=ui.classroom(),
     key=f"{K}_full",
 )
 
@@ -114,17 +113,16 @@ st.subheader(ui.t("Shift the image by one pixel", "把图像平移一个像素")
 shift_max = shift_demo(x, "max", k, s, p)
 shift_avg = shift_demo(x, "avg", k, s, p)
 shown = shift_max if kind == "max" else shift_avg
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(ui.t("Pooled", "池化结果"), shown.pooled, in_kind, lo, hi),
-            Panel(ui.t("Pooled, image shifted 1 px", "图像平移 1 像素后池化"),
-                  shown.pooled_shifted, in_kind, lo, hi),
-            Panel(ui.t("Unchanged cells (white)", "未变化的格子（白色）"),
-                  shown.equal.astype(np.float32), "gray"),
-        ],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [
+        Panel(ui.t("Pooled", "池化结果"), shown.pooled, in_kind, lo, hi),
+        Panel(ui.t("Pooled, image shifted 1 px", "图像平移 1 像素后池化"),
+              shown.pooled_shifted, in_kind, lo, hi),
+        Panel(ui.t("Unchanged cells (white)", "未变化的格子（白色）"),
+              shown.equal.astype(np.float32), "gray"),
+    ],
+    classroom=ui.classroom(),
     key=f"{K}_shift",
 )
 c1, c2, c3 = st.columns(3)

@@ -38,7 +38,7 @@ with left:
     k = st.slider(ui.tc("kernel_size") + " k", 2, min(3, side), min(3, side), key=f"{K}_k")
     keys = [key for key in ("sobel_x", "laplacian", "box", "gaussian", "sharpen")
             if key in PRESETS and PRESETS[key].min_size <= k <= PRESETS[key].max_size]
-    pk = st.selectbox(
+    pk = ui.selectbox(
         ui.tc("kernel"), keys,
         format_func=lambda key: ui.t(PRESETS[key].name_en, PRESETS[key].name_zh),
         key=f"{K}_preset_{k}",
@@ -59,8 +59,8 @@ if not ok:
 with right:
     st.subheader(ui.tc("animation"))
     spec = conv_spec(crop.array, kernel, padding=p, dilation=d)
-    ui.show_plotly(
-        window_animation_figure(spec, lang=ui.lang(), classroom=ui.classroom()), key=f"{K}_anim"
+    ui.plot(
+        window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(), key=f"{K}_anim"
     )
     dense, taps = footprint(kernel, d)
     st.markdown(
@@ -72,16 +72,15 @@ with right:
         )
     )
     ui.formula(formulas.effective_kernel_size_latex(k, d))
-    ui.show_plotly(
-        number_grid_figure(
-            [
-                GridPanel(ui.t(f"{k}×{k} kernel", f"{k}×{k} 卷积核"), kernel, signed=True),
-                GridPanel(ui.t(f"dilation {d} → {span}×{span}", f"膨胀率 {d} → {span}×{span}"),
-                          dense, signed=True, marks=taps),
-            ],
-            classroom=ui.classroom(),
-            height=420 if ui.classroom() else 340,
-        ),
+    ui.plot(
+        number_grid_figure,
+        [
+            GridPanel(ui.t(f"{k}×{k} kernel", f"{k}×{k} 卷积核"), kernel, signed=True),
+            GridPanel(ui.t(f"dilation {d} → {span}×{span}", f"膨胀率 {d} → {span}×{span}"),
+                      dense, signed=True, marks=taps),
+        ],
+        classroom=ui.classroom(),
+        height=420 if ui.classroom() else 340,
         key=f"{K}_footprint",
     )
 
@@ -91,15 +90,14 @@ r1 = conv_full(x, kernel, padding=p)
 rd = conv_full(x, kernel, padding=p, dilation=d) if ok_full else r1
 vmax = float(max(abs(r1).max(), abs(rd).max())) or 1.0
 kind = "signed" if min(r1.min(), rd.min()) < 0 else "input"
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(f"{ui.tc('input')} {h}×{w}", x, "gray" if not img.is_grid else "input"),
-            Panel(f"d = 1 → {r1.shape[0]}×{r1.shape[1]}", r1, kind, vmax=vmax),
-            Panel(f"d = {d} → {rd.shape[0]}×{rd.shape[1]}", rd, kind, vmax=vmax),
-        ],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [
+        Panel(f"{ui.tc('input')} {h}×{w}", x, "gray" if not img.is_grid else "input"),
+        Panel(f"d = 1 → {r1.shape[0]}×{r1.shape[1]}", r1, kind, vmax=vmax),
+        Panel(f"d = {d} → {rd.shape[0]}×{rd.shape[1]}", rd, kind, vmax=vmax),
+    ],
+    classroom=ui.classroom(),
     key=f"{K}_full",
 )
 st.caption(

@@ -41,7 +41,7 @@ with left:
     k = st.slider(ui.tc("kernel_size") + " k", 2, 4, 3, key=f"{K}_k")
     kernels = ["ones", *[p for p in ("box", "gaussian", "sobel_x", "laplacian")
                          if PRESETS[p].min_size <= k <= PRESETS[p].max_size]]
-    kname = st.selectbox(
+    kname = ui.selectbox(
         ui.tc("kernel"), kernels,
         format_func=lambda n: ui.t("All ones", "全 1") if n == "ones"
         else ui.t(PRESETS[n].name_en, PRESETS[n].name_zh),
@@ -63,12 +63,11 @@ with right:
                             ui.t("Scatter (stamp by stamp)", "散射（逐个盖章）")])
     with tab_z:
         spec = zero_insertion_spec(xc, kernel, s, p, a, d)
-        ui.show_plotly(
-            window_animation_figure(
-                spec, lang=ui.lang(), classroom=ui.classroom(),
-                input_title=ui.t("Stretched, padded input", "拉伸并填充后的输入"),
-                kernel_title=ui.t("Kernel turned 180°", "旋转 180° 的卷积核"),
-            ),
+        ui.plot(
+            window_animation_figure,
+            spec, lang=ui.lang(), classroom=ui.classroom(),
+            input_title=ui.t("Stretched, padded input", "拉伸并填充后的输入"),
+            kernel_title=ui.t("Kernel turned 180°", "旋转 180° 的卷积核"),
             key=f"{K}_anim_z",
         )
         e = d * (k - 1) - p
@@ -85,10 +84,10 @@ with right:
         )
     with tab_s:
         sc = scatter_steps(xc, kernel, s, p, a, d)
-        ui.show_plotly(
-            scatter_animation_figure(xc, kernel, sc.partial, sc.stamps, sc.anchors, sc.keep,
+        ui.plot(
+            scatter_animation_figure, xc, kernel, sc.partial, sc.stamps, sc.anchors, sc.keep,
                                      stride=s, dilation=d, lang=ui.lang(),
-                                     classroom=ui.classroom()),
+                                     classroom=ui.classroom(),
             key=f"{K}_anim_s",
         )
         st.caption(
@@ -118,31 +117,29 @@ near = upsample_then_conv(x, kernel, s, "nearest")
 bil = upsample_then_conv(x, kernel, s, "bilinear")
 signed = bool(min(full_t.min(), near.min(), bil.min()) < 0)
 kind = "signed" if signed else "input"
-ui.show_plotly(
-    image_row_figure(
-        [
-            Panel(f"{ui.tc('input')} {h}×{w}", x, "gray" if not img.is_grid else "input"),
-            Panel(ui.t(f"Transposed conv → {full_t.shape[0]}×{full_t.shape[1]}",
-                       f"转置卷积 → {full_t.shape[0]}×{full_t.shape[1]}"), full_t, kind),
-            Panel(ui.t(f"Nearest ×{s} + conv → {near.shape[0]}×{near.shape[1]}",
-                       f"最近邻 ×{s} + 卷积 → {near.shape[0]}×{near.shape[1]}"), near, kind),
-            Panel(ui.t(f"Bilinear ×{s} + conv → {bil.shape[0]}×{bil.shape[1]}",
-                       f"双线性 ×{s} + 卷积 → {bil.shape[0]}×{bil.shape[1]}"), bil, kind),
-        ],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [
+        Panel(f"{ui.tc('input')} {h}×{w}", x, "gray" if not img.is_grid else "input"),
+        Panel(ui.t(f"Transposed conv → {full_t.shape[0]}×{full_t.shape[1]}",
+                   f"转置卷积 → {full_t.shape[0]}×{full_t.shape[1]}"), full_t, kind),
+        Panel(ui.t(f"Nearest ×{s} + conv → {near.shape[0]}×{near.shape[1]}",
+                   f"最近邻 ×{s} + 卷积 → {near.shape[0]}×{near.shape[1]}"), near, kind),
+        Panel(ui.t(f"Bilinear ×{s} + conv → {bil.shape[0]}×{bil.shape[1]}",
+                   f"双线性 ×{s} + 卷积 → {bil.shape[0]}×{bil.shape[1]}"), bil, kind),
+    ],
+    classroom=ui.classroom(),
     key=f"{K}_full",
 )
 
 st.subheader(ui.t("The checkerboard: uneven overlap", "棋盘格：不均匀的重叠"))
 counts = overlap_counts(4, k, s, p, a, d)
 uneven = uneven_overlap(k, s, d)
-ui.show_plotly(
-    number_grid_figure(
-        [GridPanel(ui.t("Stamps on each output pixel (4×4 input of ones, kernel of ones)",
-                        "每个输出像素上的印章数（4×4 全 1 输入，全 1 卷积核）"), counts, vmin=0)],
-        classroom=ui.classroom(), height=460 if ui.classroom() else 400,
-    ),
+ui.plot(
+    number_grid_figure,
+    [GridPanel(ui.t("Stamps on each output pixel (4×4 input of ones, kernel of ones)",
+                    "每个输出像素上的印章数（4×4 全 1 输入，全 1 卷积核）"), counts, vmin=0)],
+    classroom=ui.classroom(), height=460 if ui.classroom() else 400,
     key=f"{K}_counts",
 )
 st.markdown(

@@ -52,7 +52,7 @@ with left:
                      expanded=not ui.classroom()):
         keys = [p for p in PRESETS if PRESETS[p].min_size <= k <= PRESETS[p].max_size]
         dw_keys = [
-            st.selectbox(ui.t(*CH[c]), keys, index=keys.index(DW_DEFAULT[c]),
+            ui.selectbox(ui.t(*CH[c]), keys, index=keys.index(DW_DEFAULT[c]),
                          format_func=lambda p: ui.t(PRESETS[p].name_en, PRESETS[p].name_zh),
                          key=f"{K}_dw{c}")
             for c in range(3)
@@ -68,17 +68,17 @@ with left:
         if changed:
             st.warning(ui.t("Non-numbers were set to 0.", "非数字已改为 0。"))
     c_out = pointwise.shape[0]
-    stage = st.radio(
+    stage = ui.radio(
         ui.t("Animate", "动画显示"), ["dw", "pw"],
         format_func=lambda v: ui.t("Depthwise", "深度卷积") if v == "dw"
         else ui.t("Pointwise", "逐点卷积"),
         horizontal=True, key=f"{K}_stage",
     )
     if stage == "dw":
-        sel = st.radio(ui.tc("channel"), [0, 1, 2], format_func=lambda c: ui.t(*CH[c]),
+        sel = ui.radio(ui.tc("channel"), [0, 1, 2], format_func=lambda c: ui.t(*CH[c]),
                        horizontal=True, key=f"{K}_ch")
     else:
-        sel = st.radio(ui.tc("output"), list(range(c_out)), format_func=lambda o: f"{o + 1}",
+        sel = ui.radio(ui.tc("output"), list(range(c_out)), format_func=lambda o: f"{o + 1}",
                        horizontal=True, key=f"{K}_out")
     side = min(6, h, w)
     crop = ui.crop_picker(x.transpose(1, 2, 0), side, K)
@@ -91,41 +91,38 @@ with right:
     if stage == "dw":
         spec = conv_spec(xc[sel], depthwise[sel])
         title = ui.t(f"{CH[sel][0]} channel", f"{CH[sel][1]}通道")
-        ui.show_plotly(window_animation_figure(spec, lang=ui.lang(), classroom=ui.classroom(),
-                                               input_title=title), key=f"{K}_anim")
+        ui.plot(window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(),
+                                               input_title=title, key=f"{K}_anim")
         st.caption(ui.t("Each channel is filtered on its own: no mixing between channels.",
                         "每个通道单独滤波：通道之间不混合。"))
     else:
         spec = pointwise_spec(crop_res.depthwise, crop_res.output[sel], pointwise[sel])
-        ui.show_plotly(
-            window_animation_figure(
-                spec, lang=ui.lang(), classroom=ui.classroom(),
-                input_title=ui.t("Depthwise maps: rows = R, G, B; columns = pixels",
-                                 "深度卷积结果：行 = R、G、B；列 = 像素"),
-                kernel_title=ui.t("1×1 weights", "1×1 权重"),
-                output_title=ui.t(f"Output {sel + 1}", f"输出 {sel + 1}"),
-            ),
+        ui.plot(
+            window_animation_figure,
+            spec, lang=ui.lang(), classroom=ui.classroom(),
+            input_title=ui.t("Depthwise maps: rows = R, G, B; columns = pixels",
+                             "深度卷积结果：行 = R、G、B；列 = 像素"),
+            kernel_title=ui.t("1×1 weights", "1×1 权重"),
+            output_title=ui.t(f"Output {sel + 1}", f"输出 {sel + 1}"),
             key=f"{K}_anim",
         )
         st.caption(ui.t("At each pixel the three channel values are mixed by one weight each.",
                         "在每个像素上，三个通道的数值各乘一个权重后相加。"))
 
 st.subheader(ui.tc("full_result"))
-ui.show_plotly(
-    image_row_figure(
-        [Panel(f"{ui.tc('input')} {h}×{w}", x.transpose(1, 2, 0), "rgb")]
-        + [Panel(ui.t(f"Depthwise {CH[c][0]}", f"深度卷积 {CH[c][1]}"), res.depthwise[c],
-                 "signed") for c in range(3)],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [Panel(f"{ui.tc('input')} {h}×{w}", x.transpose(1, 2, 0), "rgb")]
+    + [Panel(ui.t(f"Depthwise {CH[c][0]}", f"深度卷积 {CH[c][1]}"), res.depthwise[c],
+             "signed") for c in range(3)],
+    classroom=ui.classroom(),
     key=f"{K}_dw_maps",
 )
-ui.show_plotly(
-    image_row_figure(
-        [Panel(ui.t(f"Pointwise output {o + 1}", f"逐点卷积输出 {o + 1}"), res.output[o], "signed")
-         for o in range(c_out)],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [Panel(ui.t(f"Pointwise output {o + 1}", f"逐点卷积输出 {o + 1}"), res.output[o], "signed")
+     for o in range(c_out)],
+    classroom=ui.classroom(),
     key=f"{K}_pw_maps",
 )
 counts = formulas.depthwise_separable_counts(3, c_out, k, res.output.shape[1:])
@@ -159,12 +156,11 @@ with g1:
                     "只提供同时整除两个通道数的分组数。"))
 with g2:
     conn = group_connectivity(c_in_g, c_out_g, groups)
-    ui.show_plotly(
-        number_grid_figure(
-            [GridPanel(ui.t(f"Which inputs each output reads (groups = {groups})",
-                            f"每个输出读取哪些输入（分组数 = {groups}）"), conn, vmin=0, vmax=1)],
-            classroom=ui.classroom(), height=460 if ui.classroom() else 400,
-        ),
+    ui.plot(
+        number_grid_figure,
+        [GridPanel(ui.t(f"Which inputs each output reads (groups = {groups})",
+                        f"每个输出读取哪些输入（分组数 = {groups}）"), conn, vmin=0, vmax=1)],
+        classroom=ui.classroom(), height=460 if ui.classroom() else 400,
         key=f"{K}_groups_fig",
     )
     st.caption(ui.t(f"Rows: {c_out_g} output channels; columns: {c_in_g} input channels; "
@@ -176,32 +172,30 @@ st.header(ui.t("Factorised: 3×1 then 1×3", "分解：先 3×1 再 1×3"))
 f1, f2 = st.columns([1, 2.2], gap="large")
 with f1:
     vkeys = list(VECTORS)
-    col_key = st.selectbox(ui.t("Column (3×1)", "列向量（3×1）"), vkeys, index=0,
+    col_key = ui.selectbox(ui.t("Column (3×1)", "列向量（3×1）"), vkeys, index=0,
                            format_func=lambda v: ui.t(VECTORS[v][1], VECTORS[v][2]),
                            key=f"{K}_col")
-    row_key = st.selectbox(ui.t("Row (1×3)", "行向量（1×3）"), vkeys, index=1,
+    row_key = ui.selectbox(ui.t("Row (1×3)", "行向量（1×3）"), vkeys, index=1,
                            format_func=lambda v: ui.t(VECTORS[v][1], VECTORS[v][2]),
                            key=f"{K}_row")
 fac = factorised(img.gray, VECTORS[col_key][0], VECTORS[row_key][0], padding=1)
 diff = float(np.abs(fac.two_step - fac.one_step).max())
 with f2:
-    ui.show_plotly(
-        number_grid_figure(
-            [GridPanel("3×1", np.asarray(VECTORS[col_key][0])[:, None], signed=True),
-             GridPanel("1×3", np.asarray(VECTORS[row_key][0])[None, :], signed=True),
-             GridPanel(ui.t("= 3×3 (outer product)", "= 3×3（外积）"), fac.kernel, signed=True)],
-            classroom=ui.classroom(), height=300 if not ui.classroom() else 380,
-        ),
+    ui.plot(
+        number_grid_figure,
+        [GridPanel("3×1", np.asarray(VECTORS[col_key][0])[:, None], signed=True),
+         GridPanel("1×3", np.asarray(VECTORS[row_key][0])[None, :], signed=True),
+         GridPanel(ui.t("= 3×3 (outer product)", "= 3×3（外积）"), fac.kernel, signed=True)],
+        classroom=ui.classroom(), height=300 if not ui.classroom() else 380,
         key=f"{K}_fac_kernels",
     )
 vmax = float(np.abs(fac.one_step).max()) or 1.0
-ui.show_plotly(
-    image_row_figure(
-        [Panel(ui.t("After 3×1", "3×1 之后"), fac.after_column, "signed"),
-         Panel(ui.t("3×1 then 1×3", "3×1 再 1×3"), fac.two_step, "signed", vmax=vmax),
-         Panel(ui.t("One 3×3 pass", "一次 3×3"), fac.one_step, "signed", vmax=vmax)],
-        classroom=ui.classroom(),
-    ),
+ui.plot(
+    image_row_figure,
+    [Panel(ui.t("After 3×1", "3×1 之后"), fac.after_column, "signed"),
+     Panel(ui.t("3×1 then 1×3", "3×1 再 1×3"), fac.two_step, "signed", vmax=vmax),
+     Panel(ui.t("One 3×3 pass", "一次 3×3"), fac.one_step, "signed", vmax=vmax)],
+    classroom=ui.classroom(),
     key=f"{K}_fac_maps",
 )
 st.markdown(
@@ -238,12 +232,12 @@ st.dataframe(
     }),
     hide_index=True, width="stretch",
 )
-ui.show_plotly(
-    cost_bar_figure([names[r.key] for r in rows], [r.params for r in rows],
+ui.plot(
+    cost_bar_figure, [names[r.key] for r in rows], [r.params for r in rows],
                     [r.multiply_adds for r in rows],
                     titles=(ui.t("Weights (log scale)", "权重数（对数刻度）"),
                             ui.t("Multiply-adds (log scale)", "乘加次数（对数刻度）")),
-                    classroom=ui.classroom()),
+                    classroom=ui.classroom(),
     key=f"{K}_costs",
 )
 st.caption(ui.t(f"{cc_in} → {cc_out} channels, 3×3, a {hw[0]}×{hw[1]} output, no bias "

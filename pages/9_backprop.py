@@ -34,9 +34,9 @@ with left:
     own = img.source in ("upload", "camera")
     use_example = st.toggle(ui.t("Use the lecture's 4×4 example", "使用讲义中的 4×4 例子"),
                             value=not own, key=f"{K}_example_{own}")  # own image: its crop
-    k = st.radio(ui.tc("kernel_size"), [2, 3], format_func=lambda v: f"{v}×{v}",
+    k = ui.radio(ui.tc("kernel_size"), [2, 3], format_func=lambda v: f"{v}×{v}",
                  horizontal=True, key=f"{K}_k")
-    up = st.radio(
+    up = ui.radio(
         ui.t("Upstream gradient dL/dY", "上游梯度 dL/dY"), list(UPSTREAM),
         format_func=lambda v: {
             "ones": ui.t("All ones (L = sum of Y)", "全 1（L = Y 之和）"),
@@ -55,24 +55,22 @@ with left:
     r = backprop(x, w, dy)
 with right:
     st.subheader(ui.t("The example", "例子"))
-    ui.show_plotly(
-        number_grid_figure(
-            [GridPanel("X", r.x), GridPanel("W", r.w, signed=True),
-             GridPanel("Y = X ⋆ W", r.y, signed=bool(r.y.min() < 0)),
-             GridPanel("dL/dY", r.dy, signed=True)],
-            classroom=ui.classroom(), height=320 if not ui.classroom() else 380,
-        ),
+    ui.plot(
+        number_grid_figure,
+        [GridPanel("X", r.x), GridPanel("W", r.w, signed=True),
+         GridPanel("Y = X ⋆ W", r.y, signed=bool(r.y.min() < 0)),
+         GridPanel("dL/dY", r.dy, signed=True)],
+        classroom=ui.classroom(), height=320 if not ui.classroom() else 380,
         key=f"{K}_setup",
     )
     st.subheader(ui.tc("animation"))
     tab_w, tab_x = st.tabs(["dL/dW = X ⋆ dL/dY", "dL/dX = pad(dL/dY) ⋆ rot180(W)"])
     with tab_w:
-        ui.show_plotly(
-            window_animation_figure(
-                dw_spec(r), lang=ui.lang(), classroom=ui.classroom(), input_title="X",
-                kernel_title=ui.t("dL/dY (slides like a kernel)", "dL/dY（像卷积核一样滑动）"),
-                output_title="dL/dW",
-            ),
+        ui.plot(
+            window_animation_figure,
+            dw_spec(r), lang=ui.lang(), classroom=ui.classroom(), input_title="X",
+            kernel_title=ui.t("dL/dY (slides like a kernel)", "dL/dY（像卷积核一样滑动）"),
+            output_title="dL/dW",
             key=f"{K}_anim_w",
         )
         st.caption(ui.t(
@@ -83,13 +81,12 @@ with right:
             "“输入 × dL/dY”之和——即 X 与 dL/dY 的互相关，形状与卷积核相同。",
         ))
     with tab_x:
-        ui.show_plotly(
-            window_animation_figure(
-                dx_spec(r), lang=ui.lang(), classroom=ui.classroom(),
-                input_title=ui.t(f"dL/dY padded by k − 1 = {k - 1}",
-                                 f"用 k − 1 = {k - 1} 填充的 dL/dY"),
-                kernel_title=ui.t("W turned 180°", "旋转 180° 的 W"), output_title="dL/dX",
-            ),
+        ui.plot(
+            window_animation_figure,
+            dx_spec(r), lang=ui.lang(), classroom=ui.classroom(),
+            input_title=ui.t(f"dL/dY padded by k − 1 = {k - 1}",
+                             f"用 k − 1 = {k - 1} 填充的 dL/dY"),
+            kernel_title=ui.t("W turned 180°", "旋转 180° 的 W"), output_title="dL/dX",
             key=f"{K}_anim_x",
         )
         st.caption(ui.t(
@@ -108,25 +105,23 @@ st.markdown(ui.t(
     "把一个权重（或像素）分别加减 h，做两次前向计算，用 L 的变化除以 2h（中心差分，h = 0.5；"
     "L 对每个单独的数值是线性的，所以只差舍入误差）。每种算法都必须与引擎的反向传播一致。",
 ))
-ui.show_plotly(
-    number_grid_figure(
-        [GridPanel(ui.t("dL/dW: backward", "dL/dW：反向传播"), r.dw, signed=True),
-         GridPanel(ui.t("X ⋆ dL/dY", "X ⋆ dL/dY"), r.dw_correlation, signed=True),
-         GridPanel(ui.t("numerical", "数值梯度"), r.dw_numerical, signed=True)],
-        classroom=ui.classroom(), height=300 if not ui.classroom() else 380,
-    ),
+ui.plot(
+    number_grid_figure,
+    [GridPanel(ui.t("dL/dW: backward", "dL/dW：反向传播"), r.dw, signed=True),
+     GridPanel(ui.t("X ⋆ dL/dY", "X ⋆ dL/dY"), r.dw_correlation, signed=True),
+     GridPanel(ui.t("numerical", "数值梯度"), r.dw_numerical, signed=True)],
+    classroom=ui.classroom(), height=300 if not ui.classroom() else 380,
     key=f"{K}_check_w",
 )
-ui.show_plotly(
-    number_grid_figure(
-        [GridPanel(ui.t("dL/dX: backward", "dL/dX：反向传播"), r.dx, signed=True),
-         GridPanel(ui.t("full conv, W turned 180°", "完全卷积，W 旋转 180°"), r.dx_full_conv,
-                   signed=True),
-         GridPanel(ui.t("conv_transpose2d(dL/dY, W)", "conv_transpose2d(dL/dY, W)"),
-                   r.dx_transposed, signed=True),
-         GridPanel(ui.t("numerical", "数值梯度"), r.dx_numerical, signed=True)],
-        classroom=ui.classroom(), height=320 if not ui.classroom() else 400,
-    ),
+ui.plot(
+    number_grid_figure,
+    [GridPanel(ui.t("dL/dX: backward", "dL/dX：反向传播"), r.dx, signed=True),
+     GridPanel(ui.t("full conv, W turned 180°", "完全卷积，W 旋转 180°"), r.dx_full_conv,
+               signed=True),
+     GridPanel(ui.t("conv_transpose2d(dL/dY, W)", "conv_transpose2d(dL/dY, W)"),
+               r.dx_transposed, signed=True),
+     GridPanel(ui.t("numerical", "数值梯度"), r.dx_numerical, signed=True)],
+    classroom=ui.classroom(), height=320 if not ui.classroom() else 400,
     key=f"{K}_check_x",
 )
 err_w = float(max(np.abs(r.dw - r.dw_numerical).max(), np.abs(r.dw - r.dw_correlation).max()))

@@ -7,7 +7,7 @@ A page reads like a lesson::
     img = ui.image_picker("stride")            # shared choice across pages
     crop = ui.crop_picker(img.gray, 8, "stride")
     ...engine call...
-    ui.show_plotly(window_animation_figure(spec, lang=ui.lang(), classroom=ui.classroom()))
+    ui.plot(window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(), key="x")
     ui.formula(conv_output_size_latex(...))
     ui.explain("...", "...")
     ui.quiz(question, options, correct, key="stride_q1")
@@ -19,11 +19,16 @@ from cnnviz.ui.common import (
     classroom,
     credits,
     explain,
+    figure,
     formula,
     inject_css,
     lang,
+    memo,
     page_title,
+    plot,
     quiz,
+    radio,
+    selectbox,
     show_plotly,
     sidebar,
     t,
@@ -50,13 +55,18 @@ __all__ = [
     "crop_picker",
     "decode_bytes",
     "explain",
+    "figure",
     "formula",
     "image_picker",
     "inject_css",
     "lang",
+    "memo",
     "page_title",
+    "plot",
     "quiz",
+    "radio",
     "sample_names",
+    "selectbox",
     "show_plotly",
     "sidebar",
     "t",

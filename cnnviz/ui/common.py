@@ -8,12 +8,14 @@ so a test sets ``at.session_state["lang"] = "zh"`` before ``at.run()``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz.i18n import DEFAULT_LANG, LANGUAGES, common, pick
+from cnnviz.viz.alt_text import describe_figure
 
 LANG_KEY = "lang"
 CLASSROOM_KEY = "classroom"
@@ -92,6 +94,39 @@ def sidebar() -> None:
     inject_css()
 
 
+def _resend_if_language_changed(key: str) -> bool:
+    """Make a keyed widget redraw its chosen option's label in the new language.
+
+    With a ``key``, Streamlit keeps the widget's identity when ``format_func``'s labels
+    change, and the browser goes on showing the old label ("Shapes" after switching to
+    简体中文; streamlit/streamlit PR #13788). Writing the current value back through the
+    Session State API makes Streamlit send it, freshly formatted. Returns True when it did.
+    """
+    marker = f"_label_lang::{key}"
+    previous = st.session_state.get(marker)
+    st.session_state[marker] = lang()
+    if previous is None or previous == lang() or key not in st.session_state:
+        return False
+    st.session_state[key] = st.session_state[key]
+    return True
+
+
+def selectbox(label: str, options: Sequence[Any], index: int | None = 0, *, key: str,
+              **kwargs: Any) -> Any:
+    """``st.selectbox`` whose shown label follows a language switch (see above)."""
+    if _resend_if_language_changed(key):
+        index = None  # the value comes from Session State; no second default
+    return st.selectbox(label, options, index=index, key=key, **kwargs)
+
+
+def radio(label: str, options: Sequence[Any], index: int | None = 0, *, key: str,
+          **kwargs: Any) -> Any:
+    """``st.radio`` whose shown option follows a language switch (see ``selectbox``)."""
+    if _resend_if_language_changed(key):
+        index = None
+    return st.radio(label, options, index=index, key=key, **kwargs)
+
+
 def credits() -> None:
     """MNIST attribution (required by its licence) in the sidebar footer."""
     with st.sidebar:
@@ -139,19 +174,80 @@ def formula(latex: str) -> None:
     st.latex(latex)
 
 
-def show_plotly(fig: go.Figure, key: str | None = None) -> None:
-    """A plotly figure at full width, no plotly logo, theme off (our colours are chosen)."""
+class _Prebuilt(go.Figure):
+    """A figure already turned into a dict: ``st.plotly_chart`` takes it as it is.
+
+    Streamlit re-validates a plain dict (hundreds of animation frames: ~0.5 s) and deep-copies
+    a ``go.Figure`` via ``to_dict``; this empty Figure hands over the cached dict instead.
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:  # type: ignore[override]
+        return self._spec
+
+
+_PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
+
+
+def show_plotly(
+    fig: go.Figure | dict[str, Any], key: str | None = None, alt: str | None = None
+) -> None:
+    """A plotly figure at full width, no plotly logo, theme off (our colours are chosen).
+
+    Every figure gets a text alternative (the chart's accessible name): ``alt`` or one
+    generated from the figure's titles, sizes, values and animation steps.
+    """
+    spec = fig if isinstance(fig, dict) else fig.to_dict()
     st.plotly_chart(
-        fig,
+        _Prebuilt(spec),
         width="stretch",
         theme=None,
         key=key,
-        config={
-            "displaylogo": False,
-            "scrollZoom": False,
-            "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-        },
+        config=_PLOTLY_CONFIG,
+        alt=alt or describe_figure(spec, lang()),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=96)
+def _figure_spec(
+    name: str, _builder: Callable[..., go.Figure], args: tuple, kwargs: dict
+) -> dict[str, Any]:
+    """Build once per distinct inputs (``name`` + args are the key; the function is not)."""
+    return _builder(*args, **kwargs).to_dict()
+
+
+def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``builder(*args, **kwargs).to_dict()``, cached on the inputs.
+
+    Plotly builds and validates figures slowly (an animation of 64 frames takes ~0.5 s);
+    the inputs (engine arrays, settings, language) decide the figure, so a rerun that did
+    not change them (another widget moved, a page revisited) reuses it.
+    """
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return _figure_spec(name, builder, args, kwargs)
+
+
+def plot(
+    builder: Callable[..., go.Figure],
+    *args: Any,
+    key: str | None = None,
+    alt: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """Show ``builder(*args, **kwargs)`` (cached by ``figure``) with ``show_plotly``."""
+    show_plotly(figure(builder, *args, **kwargs), key=key, alt=alt)
+
+
+def memo(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``st.cache_data`` for a pure engine computation on a whole image (keyed by inputs)."""
+    return st.cache_data(show_spinner=False, max_entries=64)(fn)
 
 
 def quiz(

@@ -26,7 +26,7 @@ import streamlit as st
 from PIL import Image, ImageDraw
 
 from cnnviz.data.images import ImageLoadError, load_image
-from cnnviz.ui.common import lang, t
+from cnnviz.ui.common import lang, radio, selectbox, t
 
 SOURCE_KEY = "img_source"
 SAMPLE_KEY = "img_sample"
@@ -222,7 +222,7 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
     source = st.session_state.get(SOURCE_KEY, "sample" if names else "grid")
     if source not in SOURCES:
         source = "sample"
-    source = st.radio(
+    source = radio(
         t("Image", "图像"),
         SOURCES,
         index=SOURCES.index(source),
@@ -271,7 +271,7 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
     current = st.session_state.get(SAMPLE_KEY, names[0])
     if current not in names:
         current = names[0]
-    name = st.selectbox(
+    name = selectbox(
         t("Sample image", "示例图像"),
         names,
         index=names.index(current),
