@@ -26,7 +26,9 @@ def test_app_shell_navigation_and_credit():
     assert_ok(at)
     text = all_text(at) + "".join(str(c.value) for c in at.sidebar.caption)
     assert "Yann LeCun" in text and "CC BY-SA 3.0" in text
-XX
+    # Under AppTest the switch only takes after one more run of app.py (not pinned down
+    # why; setting session_state['lang'] directly is overridden by the sidebar widget).
+    at.run()
     at.selectbox(key="lang").set_value("zh").run()  # as a learner switches
     assert_ok(at)
     assert has_cjk(at.title[0].value)
