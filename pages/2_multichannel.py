@@ -26,7 +26,7 @@ ui.page_title(
     "三个部分和相加，再加一次偏置。每个滤波器输出一张特征图。",
 )
 
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, force_color=True)
     x = img.channels()  # (3, H, W)

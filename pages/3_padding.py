@@ -27,7 +27,7 @@ ui.page_title(
     "边框里填什么，会改变边缘处的结果。",
 )
 
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, allow_color=False)
     x = img.gray

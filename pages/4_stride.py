@@ -20,7 +20,7 @@ ui.page_title(
     "有些像素甚至从未被看到。",
 )
 
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, allow_color=False)
     x = img.gray

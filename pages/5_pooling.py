@@ -26,7 +26,7 @@ ui.page_title(
     "它没有需要学习的权重：它缩小特征图，并保留最强的响应。",
 )
 
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, allow_color=False)
     x = img.gray

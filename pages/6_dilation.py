@@ -29,7 +29,7 @@ ui.page_title(
     "它用同样多的权重看到更大的区域——一种不靠池化损失分辨率、就能扩大感受野的廉价方法。",
 )
 
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, allow_color=False)
     x = img.gray

@@ -31,7 +31,7 @@ ui.page_title(
     "相邻印章相隔步幅个像素，重叠部分相加。同样的结果也可以看作在拉伸后的输入上做普通卷积。",
 )
 
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, allow_color=False)
     x = img.gray

@@ -42,7 +42,7 @@ ui.page_title(
 )
 
 st.header(ui.t("Depthwise, then pointwise", "先深度卷积，再逐点卷积"))
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, force_color=True)
     x = img.channels()  # (3, H, W)

@@ -28,7 +28,7 @@ ui.page_title(
     "二者本身也都是卷积。",
 )
 
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, allow_color=False)
     own = img.source in ("upload", "camera")

@@ -23,6 +23,7 @@ from cnnviz.ui.common import (
     formula,
     inject_css,
     lang,
+    lesson_columns,
     memo,
     page_title,
     plot,
@@ -31,6 +32,7 @@ from cnnviz.ui.common import (
     selectbox,
     show_plotly,
     sidebar,
+    stage_width,
     t,
     tc,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "image_picker",
     "inject_css",
     "lang",
+    "lesson_columns",
     "memo",
     "page_title",
     "plot",
@@ -69,6 +72,7 @@ __all__ = [
     "selectbox",
     "show_plotly",
     "sidebar",
+    "stage_width",
     "t",
     "tc",
 ]

@@ -157,6 +157,25 @@ def page_title(en: str, zh: str, intro_en: str = "", intro_zh: str = "") -> None
         st.markdown(t(intro_en, intro_zh))
 
 
+def lesson_columns() -> tuple[Any, Any]:
+    """(settings, stage) containers for a lesson's top part.
+
+    Normally settings sit in a column beside the animation. In classroom mode the
+    animation gets the full width (its cell numbers stay large on a projector) and the
+    settings fold into an expander above it, open until the teacher closes it.
+    """
+    if classroom():
+        settings = st.expander(t("Settings", "设置"), expanded=True, icon=":material/tune:")
+        return settings, st.container()
+    left, right = st.columns([1, 2.2], gap="large")
+    return left, right
+
+
+def stage_width() -> int:
+    """Expected on-screen width (px) of the animation: sizes its numbers to fit the cells."""
+    return 1400 if classroom() else 800
+
+
 def explain(md_en: str, md_zh: str, title: str | None = None) -> None:
     """An explanation beside a picture; folded into an expander in classroom mode."""
     text = t(md_en, md_zh)
@@ -230,8 +249,34 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> dict
     the inputs (engine arrays, settings, language) decide the figure, so a rerun that did
     not change them (another widget moved, a page revisited) reuses it.
     """
+    import inspect
+
+    param = inspect.signature(builder).parameters.get("width_hint")
+    if "width_hint" not in kwargs and param is not None and param.default == 800:
+        # a figure for the stage column (default 800 px) is wider in classroom mode
+        kwargs["width_hint"] = stage_width()
     name = f"{builder.__module__}.{builder.__qualname__}"
     return _figure_spec(name, builder, args, kwargs)
+
+
+def frame_at(spec: dict[str, Any], step: int) -> dict[str, Any]:
+    """The figure dict showing animation frame ``step`` (0-based) as its still picture.
+
+    Only the traces the frame animates and the layout it sets (the written-out sum) are
+    swapped in; the step slider is moved there so Play continues from it.
+    """
+    frames = spec.get("frames") or []
+    if not frames or step <= 0:
+        return spec
+    frame = frames[min(step, len(frames) - 1)]
+    data = list(spec["data"])
+    for index, trace in zip(frame.get("traces", []), frame.get("data", [])):
+        data[index] = {**data[index], **trace}
+    layout = {**spec.get("layout", {}), **frame.get("layout", {})}
+    if layout.get("sliders"):
+        layout["sliders"] = [{**layout["sliders"][0], "active": min(step, len(frames) - 1)},
+                             *layout["sliders"][1:]]
+    return {**spec, "data": data, "layout": layout}
 
 
 def plot(
@@ -241,8 +286,26 @@ def plot(
     alt: str | None = None,
     **kwargs: Any,
 ) -> None:
-    """Show ``builder(*args, **kwargs)`` (cached by ``figure``) with ``show_plotly``."""
-    show_plotly(figure(builder, *args, **kwargs), key=key, alt=alt)
+    """Show ``builder(*args, **kwargs)`` (cached by ``figure``) with ``show_plotly``.
+
+    An animation also gets a step box: plotly's Play buttons and step slider are SVG,
+    out of reach of the keyboard, so a teacher with a clicker or a learner who cannot use
+    a mouse steps with Tab and the arrow keys here (the figure shows that step).
+    """
+    spec = figure(builder, *args, **kwargs)
+    n = len(spec.get("frames") or [])
+    if n <= 1 or not key:
+        show_plotly(spec, key=key, alt=alt)
+        return
+    holder = st.container()  # the chart above its step box
+    step = int(
+        st.number_input(
+            t(f"Step (1–{n}; arrow keys)", f"步骤（1–{n}；可用方向键）"),
+            min_value=1, max_value=n, value=1, step=1, key=f"{key}_step_{n}",
+        )
+    )
+    with holder:
+        show_plotly(frame_at(spec, step - 1), key=key, alt=alt)
 
 
 def memo(fn: Callable[..., Any]) -> Callable[..., Any]:

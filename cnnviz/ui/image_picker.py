@@ -234,6 +234,10 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
 
     if force_color:
         color = True
+        st.caption(t(
+            "Colour: this lesson works on the three channels R, G and B.",
+            "彩色：本课使用 R、G、B 三个通道。",
+        ))
     elif allow_color:
         color = st.toggle(
             t("Colour", "彩色"),
@@ -244,6 +248,13 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
         st.session_state[COLOR_KEY] = color
     else:
         color = False
+        st.caption(t(
+            "Grayscale: this lesson slides one kernel over one channel, so a colour image "
+            "is turned into brightness (0.299 R + 0.587 G + 0.114 B). Multi-channel "
+            "convolution (lesson 2) uses the colours.",
+            "灰度：本课用一个卷积核在单个通道上滑动，所以彩色图像会转换为亮度"
+            "（0.299 R + 0.587 G + 0.114 B）。多通道卷积（第 2 课）会使用颜色。",
+        ))
 
     if source == "grid":
         grid = _grid_widget(key)

@@ -36,6 +36,7 @@ _MPL = {
     "RdBu_r": "RdBu_r",
     "PuOr_r": "PuOr_r",
     "Viridis": "viridis",
+    "Cividis": "cividis",
 }
 
 
@@ -60,7 +61,7 @@ class Panel:
 def _mpl_cmap(scale: object) -> object:
     if isinstance(scale, str):
         return colormaps[_MPL.get(scale, scale)]
-    return colormaps["gray"]  # the classroom input scale is black -> white
+    return colormaps["gray"]  # a list scale (black -> white)
 
 
 def panel_range(panel: Panel) -> tuple[float, float]:

@@ -38,12 +38,15 @@ Reducer = Literal["multiply-add", "max", "mean"]
 
 MAX_STEPS = 400  # output cells; keeps the figure JSON well under 1 MB
 
-# Colour scales: colour-blind-safe diverging map for signed values (zero = white),
-# perceptual maps for inputs. Classroom mode uses the higher-contrast pair.
+# Colour scales, all readable with red-green colour blindness: a diverging map for signed
+# values (zero = white; blue/red, in classroom mode purple/orange, which stays apart for
+# every common deficiency) and perceptually uniform maps for inputs (viridis; cividis in
+# classroom mode, made for colour-blind viewers, its dark blue to bright yellow
+# contrasts well on a washed-out projector).
 SIGNED_SCALE = "RdBu_r"
 SIGNED_SCALE_CLASSROOM = "PuOr_r"
 INPUT_SCALE = "Viridis"
-INPUT_SCALE_CLASSROOM = [[0.0, "#000000"], [1.0, "#ffffff"]]
+INPUT_SCALE_CLASSROOM = "Cividis"
 HIGHLIGHT = "#ff8c00"  # window and current output cell (orange reads on both maps)
 PAD_OUTLINE = "#00b050"
 
