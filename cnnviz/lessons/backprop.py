@@ -19,7 +19,7 @@ import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, _options
+from cnnviz.lessons.quizzes import Question, choice_options
 from cnnviz.viz.window_animation import WindowSpec
 
 # The 4x4 example in the style of the lecture notes, and two small kernels.
@@ -138,7 +138,7 @@ def bias_question(lang: str, r: Backprop) -> Question:
     """dL/db is the sum of dL/dY (from the engine's backward)."""
     right = round(r.db)
     wrong = [int(r.dy.size), round(float(r.dw.sum())), right + 1, int(r.dy.max())]
-    options, correct = _options(right, [v for v in wrong if v != right])
+    options, correct = choice_options(right, [v for v in wrong if v != right])
     q = pick(lang, "With the current dL/dY, what is dL/db (the bias gradient)?",
              "在当前的 dL/dY 下，dL/db（偏置的梯度）是多少？")
     expl = pick(lang, "The bias is added to every output, so dL/db is the sum of all of dL/dY.",

@@ -14,7 +14,7 @@ import numpy as np
 import cnnviz.nn.functional as F
 from cnnviz import formulas
 from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, _options
+from cnnviz.lessons.quizzes import Question, choice_options
 
 
 def footprint(kernel: np.ndarray, dilation: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +83,7 @@ def receptive_field_question(lang: str, k: int, dilation: int, layers: int) -> Q
     span = int(formulas.effective_kernel_size(k, dilation))
     wrong = [span, layers * span, formulas.receptive_field([(k, 1, 1)] * layers)[-1].size,
              right + dilation]
-    options, correct = _options(right, wrong)
+    options, correct = choice_options(right, wrong)
     q = pick(
         lang,
         f"{layers} stacked {k}×{k} convolutions, stride 1, dilation {dilation}: how many input "
@@ -104,7 +104,7 @@ def receptive_field_question(lang: str, k: int, dilation: int, layers: int) -> Q
 def effective_size_question(lang: str, k: int, dilation: int) -> Question:
     """How many pixels does a k×k kernel with rate d span?"""
     right = int(formulas.effective_kernel_size(k, dilation))
-    options, correct = _options(right, [k * dilation, k + dilation, k, right + 1])
+    options, correct = choice_options(right, [k * dilation, k + dilation, k, right + 1])
     q = pick(
         lang,
         f"A {k}×{k} kernel with dilation {dilation}: how many pixels wide is its footprint?",

@@ -23,7 +23,11 @@ class Question:
     explanation: str
 
 
-def _options(right: int, wrong: list[int]) -> tuple[list[str], int]:
+def choice_options(right: int, wrong: list[int]) -> tuple[list[str], int]:
+    """Four sorted answer strings containing ``right`` and the index of it.
+
+    Public so every lesson module builds its numeric questions the same way.
+    """
     values = sorted({right, *[w for w in wrong if w > 0 and w != right]})
     while len(values) < 4:
         values.append(values[-1] + 1)
@@ -45,7 +49,7 @@ def output_size_question(
         i + 2 * padding - span + 1 if stride > 1 else right - 1,  # forgot the stride
         i,
     ]
-    options, correct = _options(right, wrong)
+    options, correct = choice_options(right, wrong)
     dil_en = f", dilation {dilation}" if dilation != 1 else ""
     dil_zh = f"，膨胀率 {dilation}" if dilation != 1 else ""
     q = pick(

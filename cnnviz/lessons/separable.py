@@ -18,7 +18,7 @@ import numpy as np
 import cnnviz.nn.functional as F
 from cnnviz import formulas
 from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, _options
+from cnnviz.lessons.quizzes import Question, choice_options
 from cnnviz.viz.window_animation import WindowSpec
 
 
@@ -122,7 +122,7 @@ def separable_params_question(lang: str, c_in: int, c_out: int, k: int) -> Quest
     counts = formulas.depthwise_separable_counts(c_in, c_out, k, 1)
     right = counts.params
     wrong = [counts.standard.params, c_in * k * k, c_in * c_out, right + c_out]
-    options, correct = _options(right, wrong)
+    options, correct = choice_options(right, wrong)
     q = pick(
         lang,
         f"A depthwise-separable layer: {c_in} channels in, {c_out} out, {k}×{k} depthwise, "
@@ -145,7 +145,7 @@ def grouped_params_question(lang: str, c_in: int, c_out: int, k: int, groups: in
     right = formulas.conv_params(c_in, c_out, k, groups, bias=False)
     wrong = [formulas.conv_params(c_in, c_out, k, 1, bias=False), right * groups // 2 or 1,
              c_out * k * k, right + k * k]
-    options, correct = _options(right, wrong)
+    options, correct = choice_options(right, wrong)
     q = pick(
         lang,
         f"{c_in} → {c_out} channels, {k}×{k} kernels, groups = {groups}, no bias: how many "

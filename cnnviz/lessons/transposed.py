@@ -19,7 +19,7 @@ import numpy as np
 import cnnviz.nn.functional as F
 from cnnviz import formulas
 from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, _options
+from cnnviz.lessons.quizzes import Question, choice_options
 from cnnviz.viz.window_animation import WindowSpec
 
 
@@ -172,7 +172,7 @@ def transposed_size_question(
         right + 2 * padding if padding else right + 1,
         int(formulas.conv_output_size(i, k, stride, padding, dilation)),  # the forward formula
     ]
-    options, correct = _options(right, wrong)
+    options, correct = choice_options(right, wrong)
     q = pick(
         lang,
         f"Transposed convolution: input {i}, kernel {k}, stride {stride}, padding {padding}, "

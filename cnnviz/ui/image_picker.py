@@ -25,7 +25,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
-from cnnviz.data.images import ImageLoadError, load_image
+from cnnviz.data.images import ImageLoadError, ensure_min_size, load_image
 from cnnviz.ui.common import lang, radio, selectbox, t
 
 SOURCE_KEY = "img_source"
@@ -38,6 +38,7 @@ COLOR_KEY = "img_color"
 SOURCES = ("sample", "upload", "camera", "grid")
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
 WORKING_SIDE = 256  # images are downscaled so a 256x256 full result redraws fast
+MIN_SIDE = 16  # the widest window any lesson allows (kernel 7, or 3 with dilation 4) fits
 GRID_LIMIT = 1000.0  # typed values are clipped to +-this (keeps the numbers readable)
 
 # A 6x6 grid in the style of the lecture notes' worked examples.
@@ -94,7 +95,7 @@ class Crop:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _decode(digest: str, _data: bytes, max_side: int) -> tuple[np.ndarray, np.ndarray, tuple]:
     """Decode once per distinct file (``digest`` is the cache key; bytes are not hashed)."""
-    img = load_image(_data, max_side=max_side)
+    img = ensure_min_size(load_image(_data, max_side=max_side), MIN_SIDE, max_side)
     return img.rgb, img.gray, (tuple(img.notes), tuple(img.notes_zh))
 
 
@@ -163,7 +164,7 @@ def _grid_widget(key: str) -> np.ndarray:
     import pandas as pd
 
     rows = st.session_state.get(GRID_KEY, DEFAULT_GRID)
-    current, _ = clean_grid(rows)
+    current, stored_bad = clean_grid(rows)
     c1, c2 = st.columns(2)
     h = c1.number_input(t("Rows", "行数"), 3, 12, int(current.shape[0]), key=f"{key}_grid_h")
     w = c2.number_input(t("Columns", "列数"), 3, 12, int(current.shape[1]), key=f"{key}_grid_w")
@@ -173,7 +174,7 @@ def _grid_widget(key: str) -> np.ndarray:
     df = pd.DataFrame(resized, columns=[str(j) for j in range(int(w))])
     edited = st.data_editor(df, key=f"{key}_grid_editor_{h}x{w}", hide_index=True, width="stretch")
     grid, changed = clean_grid(edited)
-    if changed:
+    if changed or stored_bad:
         st.warning(
             t(
                 f"Some cells were not numbers or were too large; they were set to 0 or "

@@ -112,6 +112,17 @@ def has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+def arr(value: Any) -> np.ndarray:
+    """A figure's array field (typed-array dict or nested list; None -> NaN) as float64.
+
+    (Was ``tests/pages/plotly_data.py``; the page tests for lessons 5-9 compare these
+    numbers with the engine's.)
+    """
+    if isinstance(value, dict) and "bdata" in value:
+        return decode_array(value)
+    return np.array(value, dtype=object).astype(np.float64)
+
+
 def decode_array(value: Any) -> np.ndarray:
     """A trace array from figure JSON: plain lists, or plotly's typed ``{"bdata", "dtype"}``."""
     if isinstance(value, dict) and "bdata" in value:

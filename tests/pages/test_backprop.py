@@ -9,6 +9,7 @@ import cnnviz.nn.functional as F
 from cnnviz.lessons.backprop import EXAMPLE_X, KERNELS, upstream_gradient
 from tests.pages.apptest_helpers import (
     all_text,
+    arr,
     assert_ok,
     has_cjk,
     jpeg_bytes,
@@ -17,7 +18,6 @@ from tests.pages.apptest_helpers import (
     run_page,
     upload,
 )
-from tests.pages.plotly_data import arr
 
 PAGE = "9_backprop.py"
 

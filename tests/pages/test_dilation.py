@@ -11,6 +11,7 @@ from cnnviz.kernels import PRESETS
 from tests.pages.apptest_helpers import (
     all_text,
     annotation_texts,
+    arr,
     assert_ok,
     has_cjk,
     jpeg_bytes,
@@ -19,7 +20,6 @@ from tests.pages.apptest_helpers import (
     run_page,
     upload,
 )
-from tests.pages.plotly_data import arr
 
 PAGE = "6_dilation.py"
 

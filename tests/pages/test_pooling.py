@@ -12,6 +12,7 @@ from cnnviz import formulas
 from tests.pages.apptest_helpers import (
     all_text,
     annotation_texts,
+    arr,
     assert_ok,
     has_cjk,
     jpeg_bytes,
@@ -20,7 +21,6 @@ from tests.pages.apptest_helpers import (
     run_page,
     upload,
 )
-from tests.pages.plotly_data import arr
 
 PAGE = "5_pooling.py"
 GRID = [[float((3 * r + 5 * c) % 7) for c in range(6)] for r in range(6)]

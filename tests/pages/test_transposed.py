@@ -10,6 +10,7 @@ from cnnviz import formulas
 from tests.pages.apptest_helpers import (
     all_text,
     annotation_texts,
+    arr,
     assert_ok,
     has_cjk,
     jpeg_bytes,
@@ -18,7 +19,6 @@ from tests.pages.apptest_helpers import (
     run_page,
     upload,
 )
-from tests.pages.plotly_data import arr
 
 PAGE = "7_transposed.py"
 GRID = [[1.0, 2.0, 0.0, 3.0], [0.0, 1.0, 2.0, 1.0], [3.0, 0.0, 1.0, 2.0], [1.0, 1.0, 0.0, 2.0]]
