@@ -219,7 +219,9 @@ def get_session() -> TrainingSession:
     import streamlit as st
 
     sess = st.session_state.get(STATE_KEY)
-    if not isinstance(sess, TrainingSession):
+    # duck-typed, not isinstance: when Streamlit re-imports an edited module the class object
+    # changes, and an isinstance check would silently throw the learner's run away
+    if not (hasattr(sess, "tick") and hasattr(sess, "trainer")):
         sess = TrainingSession()
         st.session_state[STATE_KEY] = sess
     return sess
