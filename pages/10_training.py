@@ -198,8 +198,12 @@ with right:
         m = st.columns(3) + st.columns(3)  # two rows: numbers stay whole in a narrow layout
         m[0].metric(ui.t("Step", "步数"), f"{tr.step:,} / {tr.total_steps:,}")
         m[1].metric(ui.t("Epoch", "轮次"), f"{tr.epoch_progress:.2f}")
+        # wall clock, drawing included: the speed the learner actually sees
         m[2].metric(ui.t("Images / s", "图像/秒"),
-                    f"{last.images_per_second:,.0f}" if last else "–")
+                    f"{tr.images_seen / sess.elapsed:,.0f}" if last and sess.elapsed > 0 else "–",
+                    help=ui.t(f"{tr.images_per_second:,.0f} images/s while computing; the rest "
+                              "of the time goes to redrawing.",
+                              f"纯计算时每秒 {tr.images_per_second:,.0f} 张；其余时间用于重绘。"))
         m[3].metric(ui.t("Test accuracy", "测试准确率"), f"{test:.1%}" if test is not None
                     else "–")
         m[4].metric(ui.t("Time", "用时"), f"{sess.elapsed:.0f} s")
