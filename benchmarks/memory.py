@@ -1,8 +1,8 @@
 """Peak memory of a 1-epoch simple_convnet training run (target: below 1 GB).
 
-Peak resident set size comes from ``resource.getrusage`` (the whole process: Python, NumPy,
-the MNIST arrays, activations); ``--tracemalloc`` adds the peak of NumPy/Python allocations as
-tracemalloc sees them (slower).
+Peak resident set size is the kernel's high-water mark (VmHWM; ``resource.getrusage`` elsewhere)
+of the whole process: Python, NumPy, the MNIST arrays, activations. ``--tracemalloc`` adds
+the peak of NumPy/Python allocations as tracemalloc sees them (slower).
 
     python benchmarks/memory.py [--limit N] [--tracemalloc] [--markdown benchmarks/RESULTS.md]
 """
@@ -26,7 +26,18 @@ MARKER = "<!-- memory -->"
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process in MB (Linux reports KB, macOS bytes)."""
+    """Peak resident set size of this process in MB.
+
+    Linux: VmHWM from /proc/self/status. Not ``getrusage``'s ru_maxrss, which survives exec and
+    so reports the parent's peak when the parent (pytest, say) was bigger at fork time.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024 if sys.platform != "darwin" else peak / 2**20
 
