@@ -380,7 +380,9 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
     try:
         first, *rest = lessons
         t0 = time.perf_counter()
-        await page.goto(f"{base}/{first}", timeout=timeout_s * 1000)
+        # the default page lives at "/": "/home" shows "Page not found" once the server knows
+        # its pages (the first visitor of a fresh server is let through)
+        await page.goto(f"{base}/{'' if first == 'home' else first}", timeout=timeout_s * 1000)
         await settle(page, timeout_s, need_figure=first not in NO_FIGURE_PAGES)
         res.render_s[first] = time.perf_counter() - t0
         for path in rest:
