@@ -213,3 +213,12 @@ def test_feature_maps_of_every_architecture(name):
     assert len(maps) >= 2
     assert all(a.ndim == 4 and a.shape[0] == 1 for _, a in maps)
     assert model.training  # put back in training mode
+
+
+@pytest.mark.skipif(not (WEIGHTS_DIR / "convnet_bn.npz").exists(), reason="no bundled weights")
+def test_start_from_pretrained(test_small):
+    x, y = test_small
+    t = Trainer(TrainConfig(model="convnet_bn", init="pretrained", test_limit=200,
+                            eval_every=0), train_data=(x, y), test_data=(x, y))
+    assert t.init_meta["model"] == "convnet_bn"
+    assert t.quick_test()[0] > 0.97
