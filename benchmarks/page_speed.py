@@ -278,11 +278,13 @@ def time_browser(rows: list[PageTimes], png: bytes, repeats: int) -> str:
                 if kind == "slider":
                     thumb = pg.locator(f'.st-key-{key} input[type="range"]').first
                     thumb.focus()
+                    at_max = thumb.evaluate("e => Number(e.value) >= Number(e.max)")
                     pg.evaluate(WATCH_JS)
-                    pg.keyboard.press("ArrowRight" if rep % 2 == 0 else "ArrowLeft")
+                    # widget state is dropped on leaving a page: every visit starts at default
+                    pg.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
                 else:  # the next option of a radio group
-                    options = pg.locator(f'.st-key-{key} label')
-                    options.nth((rep + 1) % options.count()).click()
+                    options = pg.locator(f'.st-key-{key} [role="radiogroup"] label')
+                    options.nth(1).click()  # the default is the first option
                 try:
                     ms = pg.wait_for_function(DONE_JS, timeout=30_000).json_value()
                     row.browser_change_s.append(float(ms) / 1000)
