@@ -50,7 +50,28 @@ class _ConvNd(_Layer):
         init.reset_conv_or_linear(self.weight, self.bias)
 
 
-class Conv2d(_ConvNd):
+class _Conv(_ConvNd):
+    """What Conv2d and ConvTranspose2d share: torch's one ``extra_repr`` for both."""
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv2d(_Conv):
     """2-D cross-correlation with learnable kernels, as ``torch.nn.Conv2d``."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
@@ -86,23 +107,7 @@ class Conv2d(_ConvNd):
         self._accumulate(dw, db)
         return dx
 
-    def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
-
-
-class ConvTranspose2d(_ConvNd):
+class ConvTranspose2d(_Conv):
     """Transposed convolution (the gradient of a conv w.r.t. its input): learnable upsampling."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
@@ -138,22 +143,6 @@ class ConvTranspose2d(_ConvNd):
         dx, dw, db = F.conv_transpose2d_backward_from_cache(_f32(dy), self._need_cache())
         self._accumulate(dw, db)
         return dx
-
-    def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
-
 
 class Linear(_ConvNd):
     """Fully connected layer ``y = x W^T + b``, as ``torch.nn.Linear``."""
