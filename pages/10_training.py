@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import optim, ui
+from cnnviz.concurrency import waiting_message
 from cnnviz.data.mnist import MnistError, mnist_arrays
 from cnnviz.models import MODEL_NAMES, model_description
 from cnnviz.train import TrainConfig, pretrained_path
@@ -183,6 +184,8 @@ with right:
         sess.tick(sess.budget(RUN_EVERY, TICK_BUDGET))
         if was_running and sess.status != "running":
             st.rerun()  # finished or diverged: a full rerun stops the timer, shows results
+        if sess.waiting_position is not None:
+            st.info(waiting_message(sess.waiting_position, ui.lang()))
         t_draw = time.perf_counter()
         draw()
         if was_running:
@@ -222,21 +225,24 @@ with right:
                                      "On: one scale for all (their strength).",
                                      "关闭：每个滤波器单独缩放（看图案）。"
                                      "打开：所有滤波器共用一个色标（看强弱）。"))
+        x, y = tr.test_arrays()
+        i = int(st.session_state.get(f"{K}_fm_index", 0))
+        with sess.lock:  # the model is not used while a chunk may still be in backward
+            weights = tr.first_layer_weights()
+            p = tr.predict_proba(x[i])[0]
+            maps = tr.feature_maps(x[i])
         ui.show_plotly(filters_figure(
-            tr.first_layer_weights(), tr.initial_first_layer,
+            weights, tr.initial_first_layer,
             normalise="shared" if shared else "per_filter", lang=ui.lang(),
             classroom=ui.classroom(), step=tr.step), key=f"{K}_filters")
-        x, y = tr.test_arrays()
         c1, c2 = st.columns([1, 2])
-        i = int(c1.number_input(ui.t("Feature maps of test digit number",
-                                     "查看特征图的测试数字编号"), 0, len(y) - 1, 0,
-                                key=f"{K}_fm_index"))
-        p = tr.predict_proba(x[i])[0]
+        c1.number_input(ui.t("Feature maps of test digit number", "查看特征图的测试数字编号"),
+                        0, len(y) - 1, 0, key=f"{K}_fm_index")
         c2.markdown(ui.t(f"Digit **{y[i]}**: the network says **{int(p.argmax())}** "
                          f"({p.max():.0%}).",
                          f"数字 **{y[i]}**：网络认为是 **{int(p.argmax())}**"
                          f"（{p.max():.0%}）。"))
-        ui.show_plotly(feature_maps_figure(tr.feature_maps(x[i]), lang=ui.lang(),
+        ui.show_plotly(feature_maps_figure(maps, lang=ui.lang(),
                                            classroom=ui.classroom(), max_maps=30),
                        key=f"{K}_fmaps")
 
@@ -293,10 +299,13 @@ if tr is not None and sess.status != "running":
                             "20×20, centred by mass in 28×28.",
                             "按 MNIST 的方式预处理：黑底白字、缩放到 20×20、"
                             "按质心放在 28×28 中央。"))
+        with sess.lock:
+            own_p = tr.predict_proba(digit.image)[0]
+            own_maps = tr.feature_maps(digit.image)
         with c3:
-            ui.show_plotly(probability_figure(tr.predict_proba(digit.image)[0], lang=ui.lang(),
+            ui.show_plotly(probability_figure(own_p, lang=ui.lang(),
                                               classroom=ui.classroom()), key=f"{K}_own_probs")
-        ui.show_plotly(feature_maps_figure(tr.feature_maps(digit.image), lang=ui.lang(),
+        ui.show_plotly(feature_maps_figure(own_maps, lang=ui.lang(),
                                            classroom=ui.classroom(), max_maps=30),
                        key=f"{K}_own_fmaps")
 

@@ -1,5 +1,7 @@
 """Network explorer: any image through a trained CNN, layer by layer; CNN vs fully connected."""
 
+import contextlib
+
 import numpy as np
 import streamlit as st
 from PIL import Image
@@ -135,14 +137,21 @@ with left:
 
 # ----------------------------------------------------------------------------- forward pass
 assert x28 is not None
-was_training = model.training
-model.eval()
-try:
-    probs = _softmax(model(x28[None, None].astype(np.float32)))
-finally:
-    if was_training:
-        model.train()
-stages = feature_maps(model, x28)
+# the session's model may be mid-chunk on the training page's timer: use it under its lock
+lock = getattr(sess, "lock", None) if choice == "session" else None
+with lock or contextlib.nullcontext():
+    was_training = model.training
+    model.eval()
+    try:
+        probs = _softmax(model(x28[None, None].astype(np.float32)))
+    finally:
+        if was_training:
+            model.train()
+    stages = feature_maps(model, x28)
+    rows = summarize(model)
+    n_params = count_parameters(model)
+    convs = [(n, m.weight.data.copy()) for n, m in model.named_modules()
+             if isinstance(m, nn.Conv2d)][:2]
 with right:
     c1, c2 = st.columns([0.8, 1.3])
     with c1:
@@ -164,23 +173,21 @@ with right:
 
 # ----------------------------------------------------------------------------- layers
 st.subheader(ui.t("Layers: shapes, parameters, multiply-adds", "各层：形状、参数、乘加次数"))
-rows = summarize(model)
 st.dataframe(layer_table(rows, ui.lang()), hide_index=True, width="stretch")
 st.markdown(ui.t(
-    f"**{count_parameters(model):,}** parameters, **{total_multiply_adds(rows):,}** "
+    f"**{n_params:,}** parameters, **{total_multiply_adds(rows):,}** "
     "multiply-adds for one 28×28 image.",
-    f"共 **{count_parameters(model):,}** 个参数，处理一张 28×28 图像需要 "
+    f"共 **{n_params:,}** 个参数，处理一张 28×28 图像需要 "
     f"**{total_multiply_adds(rows):,}** 次乘加。"))
 
-convs = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)][:2]
 if convs:
     st.subheader(ui.t("Learned filters of the first two conv layers",
                       "前两个卷积层学到的滤波器"))
     cols = st.columns([1, 1.4][:len(convs)], gap="large")
-    for col, (n, m) in zip(cols, convs, strict=False):
+    for col, (n, weight) in zip(cols, convs, strict=False):
         with col:
             ui.show_plotly(kernel_grid_figure(
-                m.weight.data, title=ui.t(f"Layer {n}", f"第 {n} 层"), lang=ui.lang(),
+                weight, title=ui.t(f"Layer {n}", f"第 {n} 层"), lang=ui.lang(),
                 classroom=ui.classroom()), key=f"{K}_kernels_{n}")
     st.caption(ui.t("Red = positive weight, blue = negative, white = 0; each filter (row) on "
                     "its own scale. A second-layer filter has one kernel per input channel: "

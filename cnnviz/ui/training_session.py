@@ -9,20 +9,26 @@ directly; only :func:`get_session` reads ``st.session_state``.
 What the Trainer does not do and this wrapper adds: a status machine for the buttons,
 wall-clock timing of ticks (redraws per second, seconds since start), a cached evaluation
 per step (confusion matrix when paused), and checked loading of uploaded weights that keeps
-the current model when the file is wrong.
+the current model when the file is wrong. Sharing the server (``cnnviz.concurrency``): each
+chunk runs under a per-session lock (a click's full rerun must not use the model while the
+fragment's chunk is still in backward) with capped BLAS threads, and only sessions holding a
+training slot train; the others wait with their place in the queue (``waiting_position``).
 """
 
 from __future__ import annotations
 
 import io
 import math
+import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
 
+from cnnviz.concurrency import TRAINING_SLOTS, training_threads
 from cnnviz.train import EvalResult, ProgressEvent, TrainConfig, Trainer, WeightsError, load_weights
 
 Status = Literal["idle", "running", "paused", "done", "stopped"]
@@ -42,6 +48,9 @@ class TrainingSession:
     """The training state of one browser session (see the module docstring)."""
 
     def __init__(self) -> None:
+        self.slot_id = uuid.uuid4().hex  # this browser session in the training-slot queue
+        self.lock = threading.RLock()  # around every use of the model (see module docstring)
+        self.waiting_position: int | None = None
         self.trainer: Trainer | None = None
         self.status: Status = "idle"
         self.error: tuple[str, str] | None = None  # (en, zh) of the last refused action
@@ -69,7 +78,8 @@ class TrainingSession:
         except WeightsError as err:
             self.error = (err.message, err.message_zh)
             return False
-        self._install(trainer)
+        with self.lock:
+            self._install(trainer)
         self.status = "running"
         self.wall_started = time.perf_counter()
         return True
@@ -83,6 +93,8 @@ class TrainingSession:
         self._eval = None
 
     def pause(self) -> None:
+        TRAINING_SLOTS.release(self.slot_id)  # the next learner in the queue starts now
+        self.waiting_position = None
         if self.status == "running":
             self.status = "paused"
             self._stop_clock()
@@ -94,7 +106,11 @@ class TrainingSession:
 
     def reset(self) -> None:
         """Forget the run (back to the settings); the next start builds a new model."""
-        self.__init__()
+        TRAINING_SLOTS.release(self.slot_id)
+        slot_id, lock = self.slot_id, self.lock
+        with lock:
+            self.__init__()
+        self.slot_id, self.lock = slot_id, lock
 
     def _stop_clock(self) -> None:
         if self.wall_started is not None:
@@ -107,10 +123,16 @@ class TrainingSession:
         """Train for about ``budget`` seconds if running; update the status when it ends."""
         if self.status != "running" or self.trainer is None:
             return []
+        if not TRAINING_SLOTS.try_acquire(self.slot_id):  # also keeps the place in the queue
+            self.waiting_position = TRAINING_SLOTS.waiting_position(self.slot_id)
+            return []
+        self.waiting_position = None
         now = time.perf_counter()
         self.tick_times.append(now)
-        events = self.trainer.run(seconds=budget)
+        with self.lock, training_threads():
+            events = self.trainer.run(seconds=budget)
         if self.trainer.done:
+            TRAINING_SLOTS.release(self.slot_id)
             self.status = "stopped" if self.trainer.stopped_reason is not None else "done"
             self._stop_clock()
         return events
@@ -148,7 +170,8 @@ class TrainingSession:
             return None
         key = (id(tr), tr.step)
         if self._eval is None or self._eval[:2] != key:
-            self._eval = (*key, tr.evaluate(limit))
+            with self.lock:
+                self._eval = (*key, tr.evaluate(limit))
         return self._eval[2]
 
     # ------------------------------------------------------------------ weights files
@@ -157,7 +180,8 @@ class TrainingSession:
         """The current weights as a ``.npz`` file (what the download button serves)."""
         if self.trainer is None:
             raise ValueError("nothing trained yet")
-        return self.trainer.to_bytes()
+        with self.lock:
+            return self.trainer.to_bytes()
 
     def load_upload(self, data: bytes, name: str, config: TrainConfig) -> bool:
         """Replace the model with uploaded weights for ``config.model`` (status "paused").
@@ -193,7 +217,9 @@ class TrainingSession:
             zh = getattr(err, "message_zh", None) or f"无法加载 {name}：{err}"
             self.upload_error = (en, zh)
             return False
-        self._install(trainer)
+        TRAINING_SLOTS.release(self.slot_id)
+        with self.lock:
+            self._install(trainer)
         self.upload_error = None
         self.status = "paused"
         self.notice = (f"Loaded {name} ({meta.get('steps', '?')} steps of training).",

@@ -13,12 +13,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cnnviz.concurrency import TRAINING_SLOTS
 from cnnviz.data.mnist import MnistError
 from cnnviz.models import build_model
 from cnnviz.train import save_weights
 from tests.pages.apptest_helpers import ROOT, all_text, assert_ok, has_cjk, plotly_figures, run_page
 
 PAGE = "10_training.py"
+
+
+@pytest.fixture(autouse=True)
+def _free_training_slots():
+    """Every AppTest session here shares the process-wide slot limiter: start each test with
+    all slots free, as a fresh server would (a previous test's lease lasts 10 s)."""
+    TRAINING_SLOTS.reset()
+    yield
+    TRAINING_SLOTS.reset()
 
 
 def _sess(at):
@@ -225,3 +235,16 @@ def test_start_from_bundled_pretrained_weights():
     assert sess.trainer.init_meta.get("model") == "lenet5"
     assert sess.trainer.config.lr == pytest.approx(3e-4)  # fine-tuning rate
     assert sess.trainer.evaluate(500).accuracy > 0.9  # trained already, and not knocked back
+
+
+def test_waits_for_a_training_slot_and_starts_when_one_frees():
+    """With every slot taken by other learners the page says so, then trains once one frees."""
+    for other in ("someone", "someone else", "a third"):
+        TRAINING_SLOTS.try_acquire(other)
+    at = _start(run_page(PAGE), subset=500, batch=100, epochs=1)
+    assert not at.exception
+    assert "Waiting for a free training slot" in " ".join(i.value for i in at.info)
+    assert _sess(at).trainer.step == 0
+    TRAINING_SLOTS.reset()
+    _run_until(at, lambda: _sess(at).trainer.step > 0, max_runs=5)
+    assert not any("Waiting" in i.value for i in at.info)
