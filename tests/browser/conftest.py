@@ -112,15 +112,24 @@ def screenshot(pg, name: str) -> Path:  # noqa: ANN001
     return path
 
 
+SCRIPT_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+
+
 def wait_for_app(pg, timeout_ms: int = 45_000) -> None:  # noqa: ANN001
-    """Wait until Streamlit has rendered and finished running the script."""
-    pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    """Wait until Streamlit has rendered and its script has finished running.
+
+    ``data-test-script-state`` on the app root is Streamlit's own record of the script run;
+    it must read "notRunning" twice, 250 ms apart, because a widget change can queue a rerun
+    just after a run ends.
+    """
     pg.wait_for_selector('[data-testid="stMain"]', timeout=timeout_ms)
-    # The status widget shows "Running..." while the script runs; wait for it to go.
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=timeout_ms,
-    )
+    for _ in range(2):
+        pg.wait_for_function(SCRIPT_IDLE, timeout=timeout_ms)
+        pg.wait_for_timeout(250)
 
 
 def open_page(pg, url_path: str = "") -> None:  # noqa: ANN001

@@ -62,7 +62,7 @@ def _play_first_animation(pg) -> bool:  # noqa: ANN001
 
 
 def test_every_lesson_page_draws_and_plays(page, tmp_path) -> None:  # noqa: ANN001
-    open_page(page, "home")
+    open_page(page, "")  # home is the default page, at /
     assert_no_exception(page)
     screenshot(page, "home")
     played = {}
