@@ -137,13 +137,15 @@ class TrainingSession:
             self._stop_clock()
         return events
 
-    def budget(self, period: float = 0.5, most: float = 0.4, least: float = 0.15) -> float:
+    def budget(self, period: float = 0.5, most: float = 0.4, least: float = 0.1) -> float:
         """Seconds of training per tick that leave time to redraw within ``period``.
 
         On a busy machine drawing slows down too; shrinking the training share keeps the
         pictures moving at the promised rate instead of stretching every tick.
         """
-        return max(least, min(most, period - self.draw_seconds - 0.05))
+        # 0.2 s is left for Streamlit's own work and the trip to the browser (measured: with
+        # less, a tick overruns its period and the page redraws only ~1.4 times a second)
+        return max(least, min(most, period - self.draw_seconds - 0.2))
 
     def drawn(self, seconds: float) -> None:
         """Record how long the last redraw took (smoothed)."""
