@@ -258,7 +258,7 @@ def time_browser(rows: list[PageTimes], png: bytes, repeats: int) -> str:
         pg.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
         pg.wait_for_function("() => document.body.innerText.includes('bench.png')")
         _wait_idle(pg, None)
-        for rep in range(repeats):
+        for _ in range(repeats):
             for row in rows:
                 title = pg.evaluate(TITLE_JS)
                 href = f"{url}/" if row.url_path == "home" else f"{url}/{row.url_path}"

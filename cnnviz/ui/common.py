@@ -176,8 +176,12 @@ def lesson_columns() -> tuple[Any, Any]:
 
 
 def stage_width() -> int:
-    """Expected on-screen width (px) of the animation: sizes its numbers to fit the cells."""
-    return 1400 if classroom() else 800
+    """Expected on-screen width (px) of the animation: sizes its numbers to fit the cells.
+
+    Classroom mode assumes a 1600 px projector with the sidebar open (a ~1050 px stage):
+    sizing for a wider stage made neighbouring numbers run together.
+    """
+    return 1000 if classroom() else 800
 
 
 def explain(md_en: str, md_zh: str, title: str | None = None) -> None:
