@@ -2,8 +2,10 @@
 
 The PyTorch twin of a cnnviz model is built by walking the cnnviz module tree (same class
 names, same constructor arguments, same child names), so its state_dict keys are cnnviz's and
-the initial weights copy over one to one. ``check_same_output`` proves the twin is identical
-before any timing is trusted.
+the initial weights copy over one to one. A cnnviz Sequential that standardises its input
+(``input_mean`` / ``input_std``, as ``build_model`` does by default) becomes a torch Sequential
+that does the same before its first child, keys unchanged. ``check_same_output`` proves the
+twin is identical before any timing is trusted.
 """
 
 from __future__ import annotations
@@ -61,6 +63,19 @@ def _pair(v: Any) -> Any:
     return tuple(v) if isinstance(v, (tuple, list)) else v
 
 
+def _standardizing_sequential(mean: float, std: float) -> Any:
+    """A ``torch.nn.Sequential`` computing ``(x - mean) / std`` before its first child."""
+    import torch
+
+    class StandardizingSequential(torch.nn.Sequential):
+        def forward(self, x: Any) -> Any:
+            return super().forward((x - mean) / std)
+
+    seq = StandardizingSequential()
+    seq.input_mean, seq.input_std = mean, std
+    return seq
+
+
 def to_torch(module: Any) -> Any:
     """The PyTorch module equivalent to a cnnviz module (recursively), weights not copied."""
     import torch
@@ -99,7 +114,9 @@ def to_torch(module: Any) -> Any:
     children = list(module.named_children())
     if kind == "Sequential" or children:
         # a composite block whose forward runs its children in order (checked afterwards)
-        seq = tnn.Sequential()
+        std = getattr(module, "input_std", None)
+        seq = tnn.Sequential() if std is None else _standardizing_sequential(
+            float(module.input_mean), float(std))
         for name, child in children:
             seq.add_module(name, to_torch(child))
         return seq

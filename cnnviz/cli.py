@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--augment", action="store_true",
                    help="shift each training image by up to 2 pixels")
+    t.add_argument("--no-standardize", dest="standardize", action="store_false",
+                   help="feed the model raw [0, 1] pixels instead of standardising them with "
+                        "MNIST's mean and std (0.1307, 0.3081); with --init the weights' own "
+                        "setting applies")
     t.add_argument("--init", default=None,
                    help="start from these weights (.npz) or 'pretrained'")
     t.add_argument("--out", required=True, help="where to save the weights (.npz)")
@@ -116,7 +120,7 @@ def _train(args: argparse.Namespace) -> int:
         model=args.model, optimizer=args.optimizer, lr=lr, hyper=hyper, schedule=args.schedule,
         batch_size=args.batch_size, epochs=args.epochs, train_limit=args.limit,
         test_limit=1000, eval_every=args.eval_every, seed=args.seed, augment=args.augment,
-        init=args.init,
+        init=args.init, standardize=args.standardize,
     )
     trainer = Trainer(cfg)
     bar = None if args.quiet else ProgressBar(trainer.total_steps)
@@ -144,6 +148,7 @@ def _train(args: argparse.Namespace) -> int:
         "schedule": cfg.schedule,
         "seed": cfg.seed,
         "augment": cfg.augment,
+        "standardize": trainer.standardize,
         "train_images": trainer.train_size,
         "params": trainer.parameter_count(),
         "steps": trainer.step,
@@ -180,6 +185,7 @@ def _evaluate(args: argparse.Namespace) -> int:
           f"({int(round(result.accuracy * result.n))}/{result.n}), loss {result.loss:.4f}")
     print(json.dumps({"model": name, "test_accuracy": round(result.accuracy, 6),
                       "test_loss": round(result.loss, 6), "test_images": result.n,
+                      "input_standardize": model.input_standardize,
                       "seconds": round(seconds, 3)}))
     return 0
 

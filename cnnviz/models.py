@@ -5,6 +5,15 @@ Each is a ``Sequential`` of engine layers with PyTorch's state-dict names, small
 span the lecture notes' history of CNNs: the notes' own simple ConvNet, LeNet-5 (classic
 and modern), a miniature AlexNet, a small ResNet, a depthwise-separable net, and a
 batch-normalised ConvNet tuned for accuracy.
+
+Input is always MNIST pixels in [0, 1]. A model built with ``standardize=True`` (the
+default) first maps them to ``(x - MNIST_MEAN) / MNIST_STD`` inside its own forward, as
+PyTorch's MNIST example does in its data transform: zero-mean, unit-variance inputs train
+faster (simple_convnet after one epoch of Adam at lr 1e-3: 98.07 % instead of 97.42 %).
+Keeping the step in the model rather than in the data pipeline means every path (training,
+evaluation, the explorer, a drawn digit, the CLI) feeds the same raw pixels and cannot forget
+it; weights files record the setting (``input_standardize``) and files without it load with
+it off, as they were trained.
 """
 
 from __future__ import annotations
@@ -13,7 +22,13 @@ from collections.abc import Callable
 
 from . import nn
 
-__all__ = ["MODEL_NAMES", "MODEL_INFO", "build_model", "model_description"]
+__all__ = ["MODEL_NAMES", "MODEL_INFO", "MNIST_MEAN", "MNIST_STD", "build_model",
+           "model_description", "set_standardize"]
+
+# Mean and standard deviation of MNIST's training pixels scaled to [0, 1] (the constants of
+# PyTorch's MNIST example, transforms.Normalize((0.1307,), (0.3081,))).
+MNIST_MEAN = 0.1307
+MNIST_STD = 0.3081
 
 
 def _simple_convnet() -> nn.Sequential:
@@ -144,10 +159,17 @@ MODEL_INFO: dict[str, dict[str, str]] = {
 }
 
 
-def build_model(name: str, seed: int | None = None) -> nn.Sequential:
+def set_standardize(model: nn.Sequential, on: bool) -> nn.Sequential:
+    """Make ``model`` standardise its [0, 1] input with MNIST's mean and std (or not)."""
+    return model.set_input_standardization(*((MNIST_MEAN, MNIST_STD) if on else (None, None)))
+
+
+def build_model(name: str, seed: int | None = None, standardize: bool = True) -> nn.Sequential:
     """A fresh model by name (see MODEL_NAMES); ``seed`` makes its initial weights repeatable.
 
-    The result carries ``.name`` so saved weights remember which model they belong to.
+    The result carries ``.name`` so saved weights remember which model they belong to, and
+    with ``standardize`` (default) it standardises its input: ``input_mean`` = MNIST_MEAN,
+    ``input_std`` = MNIST_STD, applied at the start of forward (input stays pixels in [0, 1]).
     """
     if name not in _BUILDERS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")
@@ -155,7 +177,7 @@ def build_model(name: str, seed: int | None = None) -> nn.Sequential:
         nn.manual_seed(seed)
     model = _BUILDERS[name]()
     model.name = name
-    return model
+    return set_standardize(model, standardize)
 
 
 def model_description(name: str, lang: str = "en") -> str:

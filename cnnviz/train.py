@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from cnnviz import nn, optim
-from cnnviz.models import build_model
+from cnnviz.models import MNIST_MEAN, MNIST_STD, build_model
 
 __all__ = [
     "EvalResult",
@@ -82,6 +82,11 @@ class TrainConfig:
     ``betas``, ``weight_decay``, ``alpha``, ``rho``, ``eps`` ...). ``init`` is ``None`` (fresh
     PyTorch-style initialisation from ``seed``), ``"pretrained"`` (the bundled weights for
     ``model``), a path to a ``.npz`` file, or a state_dict mapping.
+
+    ``standardize``: the model maps its [0, 1] pixels to ``(x - MNIST_MEAN) / MNIST_STD``
+    before the first layer (see ``cnnviz.models``). It applies to a fresh model and to a plain
+    state_dict ``init``; weights read from a file (``"pretrained"``, a path, or a mapping from
+    ``load_weights``) bring their own setting, off for files that do not record it.
     """
 
     model: str = "simple_convnet"
@@ -98,6 +103,7 @@ class TrainConfig:
     augment: bool = False
     init: Any = None
     ema: float = 0.95
+    standardize: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The settings as plain JSON values (a state_dict ``init`` is summarised)."""
@@ -277,8 +283,10 @@ def save_weights(path: str | Path, state: Mapping[str, np.ndarray],
 def load_weights(source: str | Path | Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Read a weights file (path or file-like, e.g. an upload) → (state_dict, metadata).
 
-    Raises ``WeightsError`` with a bilingual message for a missing or unreadable file,
-    never a NumPy/zipfile traceback.
+    The state_dict is an ``nn.StateDict`` whose ``.metadata`` is the metadata too, so passing
+    it on (``TrainConfig(init=state)``) keeps the file's input standardisation. Raises
+    ``WeightsError`` with a bilingual message for a missing or unreadable file, never a
+    NumPy/zipfile traceback.
     """
     name = str(getattr(source, "name", source))
     if isinstance(source, (str, Path)) and not Path(source).is_file():
@@ -299,7 +307,22 @@ def load_weights(source: str | Path | Any) -> tuple[dict[str, np.ndarray], dict[
             meta = {}
     if not arrays:
         raise WeightsError(f"{name} holds no weights.", f"{name} 中没有权重。")
-    return arrays, meta
+    if not isinstance(meta, dict):
+        meta = {}
+    return nn.StateDict(arrays, metadata=meta), meta
+
+
+def _input_stats(meta: Mapping[str, Any], name: str) -> tuple[float | None, float | None]:
+    """The (mean, std) a model must standardise with for weights with this metadata.
+
+    (None, None) when the file says it was trained on raw pixels or does not say (files older
+    than the setting); WeightsError when its numbers are unusable (a hostile upload).
+    """
+    try:
+        return nn.input_stats_from_metadata(dict(meta), default=(MNIST_MEAN, MNIST_STD))
+    except ValueError as exc:
+        raise WeightsError(f"{name} has an unusable input standardisation: {exc}",
+                           f"{name} 的输入标准化设置无效：{exc}") from exc
 
 
 def _load_into(model: nn.Module, state: Mapping[str, np.ndarray], name: str,
@@ -323,7 +346,8 @@ def load_model(source: str | Path | Any, model: str | None = None
     """Build the model a weights file was saved from and load it → (model in eval mode, meta).
 
     ``model`` overrides (or supplies, for files without metadata) the architecture name;
-    a file saved from another architecture raises WeightsError.
+    a file saved from another architecture raises WeightsError. The model standardises its
+    input as the file says (``input_standardize``; off when the file does not say).
     """
     from cnnviz.models import MODEL_NAMES
 
@@ -341,8 +365,10 @@ def load_model(source: str | Path | Any, model: str | None = None
             f"{name} does not say which model it belongs to ({arch!r}).",
             f"{name} 没有注明所属的模型（{arch!r}）。",
         )
+    stats = _input_stats(meta, name)
     net = build_model(arch, seed=0)
     _load_into(net, state, name, arch)
+    net.set_input_standardization(*stats)
     net.eval()
     return net, meta
 
@@ -365,13 +391,18 @@ def _named_children(m: nn.Module) -> list[tuple[str, nn.Module]]:
 
 
 def _flatten_sequential(m: nn.Module, prefix: str = "") -> list[tuple[str, nn.Module]] | None:
-    """Modules run one after another, nested Sequentials opened; None if ``m`` is not a chain."""
+    """Modules run one after another, nested Sequentials opened; None if ``m`` is not a chain.
+
+    The chain starts after ``m``'s own input standardisation (the caller applies
+    ``m.standardize``); a nested Sequential that standardises its input stays one module.
+    """
     if not isinstance(m, nn.Sequential):
         return None
     out: list[tuple[str, nn.Module]] = []
     for name, child in _named_children(m):
         full = f"{prefix}{name}"
-        inner = _flatten_sequential(child, full + ".")
+        opens = isinstance(child, nn.Sequential) and not child.input_standardize
+        inner = _flatten_sequential(child, full + ".") if opens else None
         out.extend(inner if inner is not None else [(full, child)])
     return out
 
@@ -396,7 +427,8 @@ class Trainer:
         self._train_data = train_data
         self._test_data = test_data
         self._shared_data = (train_data is None, test_data is None)
-        self.model: nn.Module = build_model(cfg.model, seed=cfg.seed)
+        self.model: nn.Sequential = build_model(cfg.model, seed=cfg.seed,
+                                                standardize=cfg.standardize)
         # dropout draws from the trainer's own generator, not the engine's global one, so two
         # trainers stepping in turn (two browser sessions) each stay repeatable
         self._dropout_rng = np.random.default_rng([cfg.seed, 1])
@@ -406,6 +438,8 @@ class Trainer:
         self.init_meta: dict[str, Any] = {}
         if cfg.init is not None:
             self._load_init(cfg.init)
+            # the weights' own setting wins: the config (and so saved files) says what runs
+            self.config = cfg = replace(cfg, standardize=self.standardize)
         self.model.train()
         self.loss_fn = nn.CrossEntropyLoss()
         self.optimizer = optim.make_optimizer(cfg.optimizer, list(self.model.parameters()),
@@ -490,10 +524,20 @@ class Trainer:
     def parameter_count(self) -> int:
         return int(sum(p.data.size for p in self.model.parameters()))
 
+    @property
+    def standardize(self) -> bool:
+        """Whether the model standardises its input (MNIST mean/std) before the first layer."""
+        return self.model.input_standardize
+
     def _load_init(self, init: Any) -> None:
         name = self.config.model
         if isinstance(init, Mapping):
+            meta = getattr(init, "metadata", None)  # a StateDict from load_weights / nn.load
+            stats = None if meta is None else _input_stats(meta, "state_dict")
             _load_into(self.model, init, "state_dict", name)
+            if stats is not None:
+                self.model.set_input_standardization(*stats)
+                self.init_meta = dict(meta)
             return
         source = pretrained_path(name) if init == "pretrained" else init
         state, meta = load_weights(source)
@@ -502,7 +546,9 @@ class Trainer:
         if saved is not None and saved != name:
             raise WeightsError(f"{label} holds weights for {saved}, not {name}.",
                                f"{label} 保存的是 {saved} 的权重，而不是 {name}。")
+        stats = _input_stats(meta, label)
         _load_into(self.model, state, label, name)
+        self.model.set_input_standardization(*stats)
         self.init_meta = meta
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -520,6 +566,7 @@ class Trainer:
             "train_seconds": round(self.seconds, 3),
             "test_accuracy_subset": None if last is None else last.accuracy,
             "stopped": None if self.stopped_reason is None else self.stopped_reason.code,
+            **nn.input_metadata(self.model),
         }
 
     def save(self, path: str | Path, **extra: Any) -> Path:
@@ -540,7 +587,8 @@ class Trainer:
         """Load weights (path or uploaded file) into this trainer's model; returns the metadata.
 
         On any problem raises WeightsError and leaves the current weights untouched, so a page
-        can show the message and carry on with the model it had.
+        can show the message and carry on with the model it had. The model's input
+        standardisation becomes the file's (off for files that do not record it).
         """
         state, meta = load_weights(source)
         saved = meta.get("model")
@@ -548,7 +596,10 @@ class Trainer:
         if saved is not None and saved != self.config.model:
             raise WeightsError(f"{label} holds weights for {saved}, not {self.config.model}.",
                                f"{label} 保存的是 {saved} 的权重，而不是 {self.config.model}。")
+        stats = _input_stats(meta, label)
         _load_into(self.model, state, label, self.config.model)
+        self.model.set_input_standardization(*stats)
+        self.config = replace(self.config, standardize=self.standardize)
         self._snapshot()
         return meta
 
@@ -785,7 +836,7 @@ def feature_maps(model: nn.Module, x: np.ndarray) -> list[tuple[str, np.ndarray]
         if chain is None:  # not a chain: fall back to the final output only
             return [("output", np.asarray(model(x)))]
         pending: str | None = None
-        h = x
+        h = model.standardize(x)  # what forward does first (a no-op unless standardising)
         for name, m in chain:
             kind = type(m).__name__
             if pending is not None and (_contains_conv(m) or kind not in (

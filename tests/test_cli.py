@@ -34,6 +34,7 @@ def test_train_prints_json_summary_last(trained_file):
                 "params"):
         assert key in summary
     assert summary["model"] == "simple_convnet" and summary["steps"] == 5
+    assert summary["standardize"] is True  # fresh models standardise their input by default
     assert summary["test_images"] == 500 and 0.1 < summary["test_accuracy"] <= 1.0
     assert summary["images_per_second"] > 0 and out.exists()
     assert "%" in proc.stderr  # the progress bar
@@ -45,8 +46,19 @@ def test_evaluate_saved_file(trained_file):
     ev = _run("evaluate", str(out), "--limit", "500")
     assert ev.returncode == 0, ev.stderr
     assert "test accuracy" in ev.stdout
-    assert json.loads(ev.stdout.strip().splitlines()[-1])["test_accuracy"] == pytest.approx(
-        summary["test_accuracy"])
+    result = json.loads(ev.stdout.strip().splitlines()[-1])
+    assert result["test_accuracy"] == pytest.approx(summary["test_accuracy"])
+    assert result["input_standardize"] is True  # read back from the file
+
+
+def test_train_without_standardisation(tmp_path):
+    out = tmp_path / "raw.npz"
+    proc = _run("train", "--limit", "200", "--test-limit", "200", "--no-standardize",
+                "--quiet", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["standardize"] is False
+    ev = _run("evaluate", str(out), "--limit", "200")
+    assert json.loads(ev.stdout.strip().splitlines()[-1])["input_standardize"] is False
 
 
 def test_missing_and_corrupt_files_exit_2(tmp_path):

@@ -221,4 +221,119 @@ def test_start_from_pretrained(test_small):
     t = Trainer(TrainConfig(model="convnet_bn", init="pretrained", test_limit=200,
                             eval_every=0), train_data=(x, y), test_data=(x, y))
     assert t.init_meta["model"] == "convnet_bn"
+    assert not t.standardize  # bundled weights: trained on raw [0, 1] pixels
     assert t.quick_test()[0] > 0.97
+
+
+# ------------------------------------------------------------------------ input standardisation
+
+
+def test_fresh_trainer_standardises_its_input(trained, test_small):
+    assert TrainConfig().standardize is True
+    assert trained.standardize and trained.model.input_standardize
+    assert trained.metadata()["input_standardize"] is True
+    assert trained.metadata()["config"]["standardize"] is True
+    x, _ = test_small
+    raw = _trainer(*[test_small] * 2, standardize=False)
+    assert not raw.standardize and raw.metadata()["input_standardize"] is False
+    # the same seed gives the same weights either way: only the input differs
+    np.testing.assert_array_equal(raw.first_layer_weights(),
+                                  _trainer(*[test_small] * 2).first_layer_weights())
+    # every inference path sees the standardised input, not just forward
+    from cnnviz.models import MNIST_MEAN, MNIST_STD
+
+    maps = trained.feature_maps(x[0])
+    z = (x[:1] - np.float32(MNIST_MEAN)) / np.float32(MNIST_STD)
+    np.testing.assert_allclose(maps[0][1], np.maximum(trained.model[0](z), 0), rtol=1e-6)
+    logits = trained.model.eval()(x[:5])
+    trained.model.train()
+    np.testing.assert_allclose(trained.predict_proba(x[:5]).argmax(1), logits.argmax(1))
+
+
+def test_standardisation_round_trip_through_files(trained, test_small, tmp_path):
+    from dataclasses import replace
+
+    x, y = test_small
+    path = trained.save(tmp_path / "on.npz")
+    model, meta = load_model(path)
+    assert meta["input_standardize"] is True and model.input_standardize
+    assert evaluate_model(model, x, y).accuracy == pytest.approx(trained.evaluate().accuracy)
+    again = Trainer(TrainConfig(init=path, standardize=False, eval_every=0),
+                    train_data=(x, y), test_data=(x, y))
+    assert again.standardize and again.config.standardize  # the file's setting wins
+    # the download, uploaded again: load_weights' state carries the metadata (the upload path)
+    state, meta = load_weights(io.BytesIO(trained.to_bytes()))
+    assert meta["input_standardize"] is True and state.metadata["input_standardize"] is True
+    up = Trainer(replace(TrainConfig(eval_every=0), standardize=False, init=state),
+                 train_data=(x, y), test_data=(x, y))
+    assert up.standardize
+    assert up.evaluate().accuracy == pytest.approx(trained.evaluate().accuracy)
+    # a raw model's file loads raw, into a Trainer or over a standardising one
+    raw = _trainer(*[test_small] * 2, standardize=False)
+    raw.run(steps=2)
+    raw_path = raw.save(tmp_path / "off.npz")
+    assert not load_model(raw_path)[0].input_standardize
+    fresh = _trainer(*[test_small] * 2)
+    assert fresh.standardize
+    assert fresh.load(raw_path)["input_standardize"] is False
+    assert not fresh.standardize and not fresh.config.standardize
+    assert fresh.evaluate().accuracy == pytest.approx(raw.evaluate().accuracy)
+    assert fresh.metadata()["input_standardize"] is False
+    fresh.load(path)
+    assert fresh.standardize
+    # a plain state_dict has no setting: the config's applies
+    plain = Trainer(TrainConfig(init=trained.state_dict(), standardize=False, eval_every=0),
+                    train_data=(x, y), test_data=(x, y))
+    assert not plain.standardize
+
+
+def _strip_flag(src, dst, **meta_update):
+    with np.load(src) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays["__cnnviz_meta__"]))
+    for key in ("input_standardize", "input_mean", "input_std"):
+        meta.pop(key, None)
+    meta.update(meta_update)
+    arrays["__cnnviz_meta__"] = np.array(json.dumps(meta))
+    with open(dst, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    return dst
+
+
+def test_old_files_without_the_flag_load_raw(trained, test_small, tmp_path):
+    x, y = test_small
+    old = _strip_flag(trained.save(tmp_path / "on.npz"), tmp_path / "old.npz")
+    model, meta = load_model(old)
+    assert "input_standardize" not in meta and not model.input_standardize
+    t = Trainer(TrainConfig(init=old, eval_every=0), train_data=(x, y), test_data=(x, y))
+    assert not t.standardize and t.metadata()["input_standardize"] is False
+    state, _ = load_weights(old)
+    assert not Trainer(TrainConfig(init=state, eval_every=0), train_data=(x, y),
+                       test_data=(x, y)).standardize
+    fresh = _trainer(*[test_small] * 2)
+    fresh.load(old)
+    assert not fresh.standardize
+    # the flag on without numbers: MNIST's; unusable numbers: a WeightsError, nothing changed
+    bare = _strip_flag(old, tmp_path / "bare.npz", input_standardize=True)
+    assert load_model(bare)[0].input_std == pytest.approx(0.3081)
+    bad = _strip_flag(old, tmp_path / "bad.npz", input_standardize=True, input_mean=0.1,
+                      input_std="zero")
+    with pytest.raises(WeightsError, match="standardisation"):
+        load_model(bad)
+    before = fresh.first_layer_weights()
+    with pytest.raises(WeightsError):
+        fresh.load(bad)
+    assert not fresh.standardize
+    np.testing.assert_array_equal(fresh.first_layer_weights(), before)
+
+
+@pytest.mark.skipif(not (WEIGHTS_DIR / "simple_convnet.npz").exists(), reason="no bundled weights")
+def test_trainer_from_bundled_weights_keeps_them_raw():
+    """The bundled files were trained on raw pixels and say nothing: the Trainer follows them."""
+    entry = _manifest()["models"]["simple_convnet"]
+    t = Trainer(TrainConfig(model="simple_convnet", init="pretrained", eval_every=0))
+    assert not t.standardize and not t.config.standardize
+    assert "input_standardize" not in t.init_meta
+    assert t.metadata()["input_standardize"] is False
+    assert t.evaluate(limit=2000).accuracy == pytest.approx(entry["test_accuracy_first_2000"],
+                                                            abs=0.01)

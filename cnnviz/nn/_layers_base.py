@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Parameter", "Module", "Sequential", "Identity", "Flatten", "IncompatibleKeys"]
+__all__ = ["Parameter", "Module", "Sequential", "Identity", "Flatten", "IncompatibleKeys",
+           "input_metadata", "input_stats_from_metadata"]
 
 
 class Parameter:
@@ -287,6 +288,8 @@ class Module:
         Raises ValueError naming the problem: weights saved from another model (metadata),
         missing or unexpected keys (when strict), or mismatched shapes (always). Nothing is
         changed unless everything fits, so a failed load leaves a working model behind.
+        A state dict read from a file (``nn.load``) also sets a Sequential's input
+        standardisation from its metadata: off when the file does not mention it.
         """
         meta = getattr(state_dict, "metadata", None) or {}
         mine = getattr(self, "name", None)
@@ -314,11 +317,23 @@ class Module:
                 wrong.append(f"{k}: saved {tuple(got)}, model has {tuple(have)}")
         if wrong:
             problems.append("shape mismatch: " + "; ".join(wrong))
+        # weights read from a file (a StateDict with metadata) also say how the model they were
+        # trained in standardised its input; a plain mapping leaves that setting alone
+        stats = None
+        if meta and hasattr(self, "set_input_standardization"):
+            own = getattr(self, "input_std", None)
+            try:
+                stats = input_stats_from_metadata(
+                    meta, None if own is None else (self.input_mean, own))
+            except ValueError as exc:
+                problems.append(str(exc))
         if problems:
             what = f" from model {theirs!r}" if theirs else ""
             raise ValueError(
                 f"cannot load state dict{what} into {mine or type(self).__name__}: "
                 + " | ".join(problems))
+        if stats is not None:
+            self.set_input_standardization(*stats)
         for k, (m, name, is_param) in slots.items():
             if k not in state_dict:
                 continue
@@ -354,7 +369,22 @@ class Module:
 
 
 class Sequential(Module):
-    """Modules applied in order; backward runs them in reverse. Indexable like torch's."""
+    """Modules applied in order; backward runs them in reverse. Indexable like torch's.
+
+    Beyond torch: ``input_mean`` / ``input_std`` (None by default) fold an input
+    standardisation ``(x - input_mean) / input_std`` into the model, applied before the first
+    module (and ``dx`` scaled by ``1 / input_std`` in backward). Callers keep feeding raw input
+    (MNIST pixels in [0, 1]) whether or not a model standardises. Why attributes of Sequential
+    rather than a first layer or a subclass: a layer would shift every index and state_dict key
+    (``0.weight`` -> ``1.weight``) away from torch's and from the bundled files; buffers would
+    add keys too; a subclass would change the class name seen by repr, summaries and the torch
+    twins. Plain attributes change none of that, and hooks, ``summarize`` and slices that start
+    at the first module (``model[:3]``) see what forward sees. Saved weights record them in
+    their metadata (see ``input_metadata``), and a file's metadata sets them on loading.
+    """
+
+    input_mean: float | None = None
+    input_std: float | None = None
 
     def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
         super().__init__()
@@ -365,7 +395,28 @@ class Sequential(Module):
             for i, m in enumerate(modules):
                 self.add_module(str(i), m)
 
+    @property
+    def input_standardize(self) -> bool:
+        """True when forward standardises its input (``input_std`` is set)."""
+        return self.input_std is not None
+
+    def set_input_standardization(self, mean: float | None, std: float | None) -> Sequential:
+        """Standardise the input as ``(x - mean) / std`` from now on; ``None, None``: don't.
+
+        Raises ValueError (model unchanged) unless both are finite numbers with ``std > 0``.
+        """
+        self.input_mean, self.input_std = _checked_stats(mean, std)
+        return self
+
+    def standardize(self, x: np.ndarray) -> np.ndarray:
+        """The input as the first module sees it (unchanged when not standardising)."""
+        if self.input_std is None:
+            return x
+        x = np.asarray(x, dtype=np.float32)
+        return (x - np.float32(self.input_mean)) / np.float32(self.input_std)
+
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self.standardize(x)
         for m in self.children():
             x = m(x)
         return x
@@ -373,7 +424,14 @@ class Sequential(Module):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         for m in reversed(list(self.children())):
             dy = m.backward(dy)
+        if self.input_std is not None:
+            dy = np.asarray(dy, dtype=np.float32) / np.float32(self.input_std)
         return dy
+
+    def extra_repr(self) -> str:
+        if self.input_std is None:
+            return ""
+        return f"input_mean={self.input_mean:g}, input_std={self.input_std:g}"
 
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self._modules)), module)
@@ -388,11 +446,62 @@ class Sequential(Module):
     def __getitem__(self, idx: int | slice) -> Any:
         items = list(self._modules.items())
         if isinstance(idx, slice):
-            return Sequential(OrderedDict(items[idx]))
+            part = Sequential(OrderedDict(items[idx]))
+            picked = range(len(items))[idx]
+            if len(picked) and picked[0] == 0:  # starts with the first module: same input
+                part.set_input_standardization(self.input_mean, self.input_std)
+            return part
         n = len(items)
         if not -n <= idx < n:
             raise IndexError(f"index {idx} is out of range")
         return items[idx % n][1]
+
+
+def _checked_stats(mean: Any, std: Any) -> tuple[float | None, float | None]:
+    """(mean, std) as floats, or (None, None); ValueError unless finite with std > 0."""
+    if mean is None and std is None:
+        return None, None
+    try:
+        m, s = float(mean), float(std)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"input mean/std must be numbers, got {mean!r}, {std!r}") from exc
+    if not (np.isfinite(m) and np.isfinite(s) and s > 0):
+        raise ValueError(f"input standardisation needs a finite mean and a std > 0, "
+                         f"got mean={mean!r}, std={std!r}")
+    return m, s
+
+
+def input_metadata(module: Module) -> dict[str, Any]:
+    """What weights metadata records about a model's input standardisation.
+
+    ``{"input_standardize": bool, "input_mean": float | None, "input_std": float | None}``;
+    modules that are not a standardising Sequential record ``False``.
+    """
+    std = getattr(module, "input_std", None)
+    return {"input_standardize": std is not None,
+            "input_mean": None if std is None else float(module.input_mean),
+            "input_std": None if std is None else float(std)}
+
+
+def input_stats_from_metadata(meta: Any, default: tuple[float, float] | None = None
+                              ) -> tuple[float | None, float | None]:
+    """(mean, std) a model loaded with these weights must standardise with; (None, None): off.
+
+    Weights without ``"input_standardize"`` (files older than the flag) were trained on raw
+    input, so a missing key means off. When the flag is on but the numbers are missing,
+    ``default`` supplies them. ValueError if there are none or they are not finite numbers
+    with ``std > 0``.
+    """
+    meta = meta if isinstance(meta, dict) else {}
+    if not meta.get("input_standardize", False):
+        return None, None
+    mean, std = meta.get("input_mean"), meta.get("input_std")
+    if mean is None or std is None:
+        if default is None:
+            raise ValueError("the weights standardise their input but do not say how "
+                             "(no input_mean / input_std in the metadata)")
+        mean, std = default
+    return _checked_stats(mean, std)
 
 
 class Identity(Module):

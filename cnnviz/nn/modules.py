@@ -3,7 +3,8 @@
 The layers live in ``_layers_base`` (Parameter, Module, Sequential), ``_layers_basic``
 (one op each) and ``_layers_blocks`` (residual, separable, factorised); this module is
 the public place to import them from. Saved files carry a small metadata entry (model
-name, cnnviz version) so a page can tell "weights of another model" from a broken file.
+name, cnnviz version, input standardisation) so a page can tell "weights of another model"
+from a broken file and a loaded model sees its input as it did in training.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from ._layers_base import Flatten, Identity, IncompatibleKeys, Module, Parameter, Sequential
+from ._layers_base import (
+    Flatten,
+    Identity,
+    IncompatibleKeys,
+    Module,
+    Parameter,
+    Sequential,
+    input_metadata,
+    input_stats_from_metadata,
+)
 from ._layers_basic import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -44,6 +54,7 @@ __all__ = [
     "BatchNorm2d", "BatchNorm1d", "LocalResponseNorm", "ResidualBlock",
     "DepthwiseSeparableConv2d", "FactorisedConv2d",
     "StateDict", "StateFileError", "save", "load_state", "load",
+    "input_metadata", "input_stats_from_metadata",
 ]
 
 _META_KEY = "__cnnviz_meta__"
@@ -76,10 +87,13 @@ def save(module: Module, path: str | os.PathLike, **metadata: Any) -> None:
     """Write ``module.state_dict()`` to ``path`` (.npz) with a metadata entry.
 
     ``metadata`` adds JSON-serialisable extras (epoch, accuracy, ...); the model name
-    is taken from ``module.name`` when the module has one (models from ``build_model``).
+    is taken from ``module.name`` when the module has one (models from ``build_model``), and
+    its input standardisation is recorded (``input_standardize``, ``input_mean``,
+    ``input_std``) so that loading the file restores it.
     """
     meta = {"format": _FORMAT, "model": getattr(module, "name", None),
-            "class": type(module).__name__, "cnnviz_version": _version(), **metadata}
+            "class": type(module).__name__, "cnnviz_version": _version(),
+            **input_metadata(module), **metadata}
     arrays: dict[str, np.ndarray] = dict(module.state_dict())
     arrays[_META_KEY] = np.array(json.dumps(meta))
     with open(os.fspath(path), "wb") as fh:  # exact path: np.savez would append ".npz"

@@ -7,7 +7,14 @@ import pytest
 
 import cnnviz.nn as nn
 from cnnviz import optim
-from cnnviz.models import MODEL_INFO, MODEL_NAMES, build_model, model_description
+from cnnviz.models import (
+    MNIST_MEAN,
+    MNIST_STD,
+    MODEL_INFO,
+    MODEL_NAMES,
+    build_model,
+    model_description,
+)
 from cnnviz.summary import LayerRow, count_parameters, summarize, total_multiply_adds
 
 EXPECTED_PARAMS = {
@@ -134,7 +141,16 @@ def _to_torch(module: nn.Module, torch):
     tnn = torch.nn
     kind = type(module).__name__
     if isinstance(module, nn.Sequential):
-        return tnn.Sequential(*[_to_torch(m, torch) for m in module])
+        children = [_to_torch(m, torch) for m in module]
+        if module.input_std is None:
+            return tnn.Sequential(*children)
+        mean, std = module.input_mean, module.input_std
+
+        class Standardizing(tnn.Sequential):  # same keys: no extra indexed layer
+            def forward(self, x):
+                return super().forward((x - mean) / std)
+
+        return Standardizing(*children)
     if kind == "Conv2d":
         m = module
         return tnn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding,
@@ -180,9 +196,11 @@ def _TorchComposite(torch, module: nn.Module):
 
 @pytest.mark.torch
 @pytest.mark.parametrize("name", MODEL_NAMES)
-def test_model_matches_torch_twin(name: str) -> None:
+@pytest.mark.parametrize("standardize", [True, False])
+def test_model_matches_torch_twin(name: str, standardize: bool) -> None:
     torch = pytest.importorskip("torch")
-    model = build_model(name, seed=0)
+    model = build_model(name, seed=0, standardize=standardize)
+    assert model.input_standardize is standardize
     twin = _to_torch(model, torch)
     assert count_parameters(model) == sum(p.numel() for p in twin.parameters())
     twin.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
@@ -202,3 +220,72 @@ def test_model_matches_torch_twin(name: str) -> None:
     for pname, p in model.named_parameters():
         np.testing.assert_allclose(p.grad, tgrads[pname].grad.numpy(), rtol=1e-3, atol=1e-4,
                                    err_msg=pname)
+
+
+# ---------------------------------------------------------------------------- input standardisation
+
+
+def test_models_standardise_their_input_by_default() -> None:
+    model = build_model("simple_convnet", seed=0)
+    assert model.input_standardize
+    assert (model.input_mean, model.input_std) == (MNIST_MEAN, MNIST_STD) == (0.1307, 0.3081)
+    raw = build_model("simple_convnet", seed=0, standardize=False)
+    assert not raw.input_standardize and raw.input_mean is None and raw.input_std is None
+    # no new layer: same state_dict keys and indices, same weights for the same seed
+    assert list(model.state_dict()) == list(raw.state_dict())
+    assert len(model) == len(raw) == 7
+    assert "input_mean=0.1307, input_std=0.3081" in repr(model)
+    assert "input_mean" not in repr(raw)
+
+
+@pytest.mark.parametrize("name", ["simple_convnet", "convnet_bn", "resnet_small"])
+def test_standardising_forward_is_the_raw_model_on_standardised_input(name: str) -> None:
+    on = build_model(name, seed=0)
+    off = build_model(name, seed=0, standardize=False)
+    on.eval()
+    off.eval()
+    x = np.random.default_rng(0).random((3, 1, 28, 28), dtype=np.float32)  # pixels in [0, 1]
+    z = (x - np.float32(MNIST_MEAN)) / np.float32(MNIST_STD)
+    np.testing.assert_array_equal(on(x), off(z))
+    assert not np.allclose(on(x), off(x))
+    dy = np.random.default_rng(1).standard_normal((3, 10)).astype(np.float32)
+    on(x)
+    off(z)
+    dx_on, dx_off = on.backward(dy), off.backward(dy)
+    np.testing.assert_allclose(dx_on, dx_off / np.float32(MNIST_STD), rtol=1e-6)
+    for (k, p), (_, q) in zip(on.named_parameters(), off.named_parameters()):
+        np.testing.assert_array_equal(p.grad, q.grad, err_msg=k)
+
+
+def test_gradient_through_the_standardisation() -> None:
+    from tests.gradcheck import check_op_grad
+
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Tanh(), nn.Flatten(), nn.Linear(2 * 4 * 4, 3))
+    model.set_input_standardization(0.25, 0.5)
+    x = np.random.default_rng(0).random((2, 1, 6, 6), dtype=np.float32)
+
+    def dx(dy: np.ndarray) -> np.ndarray:
+        model(x)
+        return model.backward(dy)
+
+    check_op_grad(lambda a: model(a), x, dx)
+
+
+def test_standardisation_in_slices_hooks_and_checks() -> None:
+    model = build_model("simple_convnet", seed=0).eval()
+    x = np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32)
+    head = model[:3]  # starts at the first layer: sees the input the model's first layer sees
+    assert head.input_standardize
+    seen = []
+    handle = model[0].register_forward_hook(lambda m, inp, out: seen.append(inp[0]))
+    model(x)
+    handle.remove()
+    np.testing.assert_array_equal(seen[0], model.standardize(x))
+    np.testing.assert_array_equal(head(x), model[2](model[1](model[0](model.standardize(x)))))
+    assert not model[3:].input_standardize  # a middle part takes feature maps, not pixels
+    for mean, std in [(0.0, 0.0), (0.0, -1.0), (float("nan"), 1.0), ("a", 1.0), (0.1, None)]:
+        with pytest.raises(ValueError):
+            model.set_input_standardization(mean, std)
+    assert (model.input_mean, model.input_std) == (MNIST_MEAN, MNIST_STD)
+    model.set_input_standardization(None, None)
+    assert not model.input_standardize

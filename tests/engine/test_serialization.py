@@ -131,8 +131,56 @@ def test_torch_state_dict_loads_into_engine() -> None:
     torch.manual_seed(0)
     twin = tnn.Sequential(tnn.Conv2d(1, 30, 5), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(),
                           tnn.Linear(4320, 100), tnn.ReLU(), tnn.Linear(100, 10))
-    model = build_model("simple_convnet", seed=0)
+    model = build_model("simple_convnet", seed=0, standardize=False)  # as the plain twin
     model.load_state_dict({k: v.numpy() for k, v in twin.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((2, 1, 28, 28)).astype(np.float32)
     np.testing.assert_allclose(model(x), twin(torch.tensor(x)).detach().numpy(),
                                rtol=1e-4, atol=1e-5)
+
+
+def test_input_standardisation_round_trip(tmp_path: Path) -> None:
+    on, off = build_model("lenet5", seed=0), build_model("lenet5", seed=0, standardize=False)
+    nn.save(on, tmp_path / "on.npz")
+    nn.save(off, tmp_path / "off.npz")
+    meta_on = nn.load(tmp_path / "on.npz").metadata
+    meta_off = nn.load(tmp_path / "off.npz").metadata
+    assert meta_on["input_standardize"] is True
+    assert (meta_on["input_mean"], meta_on["input_std"]) == (0.1307, 0.3081)
+    assert meta_off["input_standardize"] is False and meta_off["input_std"] is None
+    fresh = build_model("lenet5", seed=1)  # standardises by default
+    fresh.load_state_dict(nn.load(tmp_path / "off.npz"))
+    assert not fresh.input_standardize
+    fresh.load_state_dict(nn.load(tmp_path / "on.npz"))
+    assert (fresh.input_mean, fresh.input_std) == (0.1307, 0.3081)
+    # a plain state dict (no metadata) leaves the setting alone, as torch's would
+    fresh.load_state_dict(off.state_dict())
+    assert fresh.input_standardize
+
+
+def test_files_without_the_flag_load_unstandardised(tmp_path: Path) -> None:
+    """Weights saved before the setting existed were trained on raw [0, 1] pixels."""
+    import json
+
+    path = tmp_path / "old.npz"
+    nn.save(build_model("lenet5", seed=0), path)
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays["__cnnviz_meta__"]))
+    for key in ("input_standardize", "input_mean", "input_std"):
+        del meta[key]
+    arrays["__cnnviz_meta__"] = np.array(json.dumps(meta))
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    model = build_model("lenet5", seed=1)
+    model.load_state_dict(nn.load(path))
+    assert not model.input_standardize
+    # unusable numbers: refused like a shape mismatch, nothing changed
+    meta.update(input_standardize=True, input_mean=0.5, input_std=0.0)
+    arrays["__cnnviz_meta__"] = np.array(json.dumps(meta))
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="std > 0"):
+        model.load_state_dict(nn.load(path))
+    assert not model.input_standardize
+    np.testing.assert_array_equal(model.state_dict()["0.weight"], before["0.weight"])
