@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.viz.frames import set_frames
 from cnnviz.viz.window_animation import WindowSpec, window_animation_figure
 
 MAX_MARK = "#e0007a"  # magenta: distinct from the orange window on both colour maps
@@ -60,4 +61,4 @@ def pool_animation_figure(
         for f in d["frames"]:
             f["data"].append(_max_marker(argmax[int(f["name"])], classroom))
             f["traces"] = [*f["traces"], idx]  # the frames share one list
-    return go.Figure(d, skip_invalid=True)
+    return set_frames(go.Figure({"data": d["data"], "layout": d["layout"]}), d["frames"])

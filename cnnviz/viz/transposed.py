@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cnnviz.i18n import common, pick
+from cnnviz.viz.frames import set_frames
 from cnnviz.viz.window_animation import (
     HIGHLIGHT,
     PAD_OUTLINE,
@@ -226,5 +227,5 @@ def scatter_animation_figure(
                          showticklabels=False, showgrid=False, zeroline=False, row=1, col=i)
         fig.update_xaxes(constrain="domain", showticklabels=False, showgrid=False,
                          zeroline=False, row=1, col=i)
-    fig.frames = frames
+    set_frames(fig, frames)
     return fig

@@ -33,6 +33,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cnnviz.i18n import common, pick
+from cnnviz.viz.frames import set_frames
 
 Reducer = Literal["multiply-add", "max", "mean"]
 
@@ -568,5 +569,5 @@ def window_animation_figure(
             constrain="domain", showticklabels=False, ticks="", showgrid=False, zeroline=False,
             row=1, col=i,
         )
-    fig.frames = frames
+    set_frames(fig, frames)
     return fig
