@@ -49,11 +49,12 @@ def _multiply_adds(m: nn.Module, in_shape: tuple[int, ...], out_shape: tuple[int
     return 0
 
 
-def summarize(model: nn.Module, input_shape: tuple[int, ...] = (1, 28, 28)) -> list[LayerRow]:
-    """Rows for every leaf layer in the order the forward pass runs them.
+def trace_layers(model: nn.Module, input_shape: tuple[int, ...] = (1, 28, 28)
+                 ) -> list[tuple[str, nn.Module, tuple[int, ...], tuple[int, ...]]]:
+    """``(name, layer, input shape, output shape)`` of every leaf layer, in forward order.
 
     Runs one forward on a zero image in eval mode (no running-stat updates, no dropout),
-    then restores the model's mode.
+    then restores the model's mode. Shapes exclude the batch dimension.
     """
     leaves = [(n, m) for n, m in model.named_modules() if not list(m.children())]
     records: list[tuple[str, nn.Module, tuple[int, ...], tuple[int, ...]]] = []
@@ -72,10 +73,15 @@ def summarize(model: nn.Module, input_shape: tuple[int, ...] = (1, 28, 28)) -> l
             h.remove()
         for m in model.modules():
             object.__setattr__(m, "training", modes[id(m)])
+    return records
+
+
+def summarize(model: nn.Module, input_shape: tuple[int, ...] = (1, 28, 28)) -> list[LayerRow]:
+    """Rows for every leaf layer in the order the forward pass runs them."""
     return [LayerRow(name or type(m).__name__, type(m).__name__, out_shape,
                      int(sum(p.size for p in m.parameters(recurse=False))),
                      int(_multiply_adds(m, in_shape, out_shape)))
-            for name, m, in_shape, out_shape in records]
+            for name, m, in_shape, out_shape in trace_layers(model, input_shape)]
 
 
 def total_multiply_adds(model_or_rows: nn.Module | list[LayerRow],

@@ -16,12 +16,10 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from cnnviz import formulas, nn
 from cnnviz.i18n import pick
 from cnnviz.models import build_model
-from cnnviz.summary import count_parameters, total_multiply_adds
+from cnnviz.summary import count_parameters, total_multiply_adds, trace_layers
 
 __all__ = ["STORIES", "ArchNumbers", "ArchStory", "ConvDense", "arch_numbers",
            "conv_dense_rows", "story_rows"]
@@ -144,22 +142,7 @@ STORIES: tuple[ArchStory, ...] = (
 def conv_dense_rows(model: nn.Module, input_shape: tuple[int, ...] = INPUT_SHAPE
                     ) -> list[ConvDense]:
     """Every Conv2d of ``model`` (in forward order) against its same-sized dense layer."""
-    convs = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
-    seen: list[tuple[str, nn.Conv2d, tuple[int, ...], tuple[int, ...]]] = []
-    handles = []
-    for name, m in convs:
-        def hook(mod: nn.Module, inputs: tuple, out: object, _name: str = name) -> None:
-            seen.append((_name, mod, tuple(np.shape(inputs[0]))[1:], tuple(np.shape(out))[1:]))
-        handles.append(m.register_forward_hook(hook))
-    modes = {id(m): m.training for m in model.modules()}
-    try:
-        model.eval()
-        model(np.zeros((1, *input_shape), dtype=np.float32))
-    finally:
-        for h in handles:
-            h.remove()
-        for m in model.modules():
-            object.__setattr__(m, "training", modes[id(m)])
+    seen = [row for row in trace_layers(model, input_shape) if isinstance(row[1], nn.Conv2d)]
     rows = []
     for name, m, ins, outs in seen:
         conv = int(sum(p.size for p in m.parameters(recurse=False)))
