@@ -30,20 +30,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import contextlib
 import io
 import logging
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,11 +50,8 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make cnnviz importable
     sys.path.insert(0, str(ROOT))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+
 SESSIONS_PER_BROWSER = 6  # one Chromium process per 6 contexts keeps RAM and CPU bounded
 UPLOAD_PAGE = "convolution"
 TRAINING_PAGE = "training"
@@ -121,50 +113,6 @@ def read_marker(data: bytes) -> int | None:
 
 
 # ----------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """``streamlit run app.py`` on 127.0.0.1 in its own process group (stopped by PID)."""
-    out = open(log, "w")  # noqa: SIM115 - lives as long as the server
-    return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         # as in production (docs/DEPLOY.md): a watcher would reload modules mid-run whenever
-         # a file in the working tree changes, failing other sessions' imports
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not become healthy at {url}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _tree(pid: int) -> list[int]:
@@ -564,36 +512,33 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     lessons = lesson_paths()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = Path(tempfile.gettempdir()) / f"cnnviz_load_test_{port}.log"
+    log = Path(tempfile.gettempdir()) / f"cnnviz_load_test_{os.getpid()}.log"
     env = {"CNNVIZ_MAX_TRAININGS": str(args.max_trainings)} if args.max_trainings else None
-    proc = start_server(port, log, env)
-    sampler = MemorySampler(proc.pid)
     t0 = time.monotonic()
     warm_errors: list[str] = []
-    try:
-        wait_healthy(base, proc)
-        time.sleep(1.0)
-        base_mb = tree_rss_mb(proc.pid)
-        sampler.start()
-        warm_mb = base_mb
-        if args.warmup:  # one student first: loads MNIST, caches, imports (shared by all)
-            warm = asyncio.run(asyncio.wait_for(
-                run_all(base, 1, lessons, min(args.train_seconds, 5.0), timeout_s, 0.0,
-                        first_number=MAX_SESSIONS), timeout=args.max_minutes * 60))
-            warm_errors = [e for r in warm for e in r.errors]
+    with running_app(log, env=env) as (base, proc):
+        sampler = MemorySampler(proc.pid)
+        try:
             time.sleep(1.0)
-            warm_mb = tree_rss_mb(proc.pid)
-        # sessions stop walking at the bound (and report it); the hard stop leaves slack
-        deadline = time.monotonic() + args.max_minutes * 60
-        results = asyncio.run(asyncio.wait_for(
-            run_all(base, args.sessions, lessons, args.train_seconds, timeout_s, args.stagger,
-                    deadline=deadline), timeout=args.max_minutes * 60 + 2 * timeout_s + 60))
-        hwm_mb = sum(_status_kb(p, "VmHWM") for p in _tree(proc.pid)) / 1024
-    finally:
-        sampler.stop()
-        stop_server(proc)
+            base_mb = tree_rss_mb(proc.pid)
+            sampler.start()
+            warm_mb = base_mb
+            if args.warmup:  # one student first: loads MNIST, caches, imports (shared by all)
+                warm = asyncio.run(asyncio.wait_for(
+                    run_all(base, 1, lessons, min(args.train_seconds, 5.0), timeout_s, 0.0,
+                            first_number=MAX_SESSIONS), timeout=args.max_minutes * 60))
+                warm_errors = [e for r in warm for e in r.errors]
+                time.sleep(1.0)
+                warm_mb = tree_rss_mb(proc.pid)
+            # sessions stop walking at the bound (and report it); the hard stop leaves slack
+            deadline = time.monotonic() + args.max_minutes * 60
+            results = asyncio.run(asyncio.wait_for(
+                run_all(base, args.sessions, lessons, args.train_seconds, timeout_s,
+                        args.stagger, deadline=deadline),
+                timeout=args.max_minutes * 60 + 2 * timeout_s + 60))
+            hwm_mb = sum(_status_kb(p, "VmHWM") for p in _tree(proc.pid)) / 1024
+        finally:
+            sampler.stop()
     report, summary = summarise(results, sampler.peak_mb, base_mb, warm_mb, hwm_mb, args,
                                 lessons, time.monotonic() - t0, warm_errors)
     report += f"\nServer log: `{log}` ({_count_tracebacks(log)} tracebacks).\n"

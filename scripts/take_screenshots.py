@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_streamlit  # noqa: E402
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
 VIEWPORT = {"width": 1600, "height": 1000}
 MAX_BYTES = 400_000
@@ -201,7 +201,7 @@ def app(url: str | None) -> Iterator[str]:
     if url:
         yield url.rstrip("/")
         return
-    with tempfile.TemporaryDirectory() as tmp, running_streamlit(Path(tmp) / "server.log") as u:
+    with tempfile.TemporaryDirectory() as tmp, running_app(Path(tmp) / "server.log") as (u, _proc):
         yield u
 
 
