@@ -22,20 +22,14 @@ is printed with the table; compare before/after figures taken at similar load.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
 import logging
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,11 +40,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make cnnviz importable
     sys.path.insert(0, str(ROOT))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+
 OPEN_BUDGET_S = 1.5
 CHANGE_BUDGET_S = 0.5
 SIDE = 256
@@ -158,45 +149,6 @@ def time_apptest(times: PageTimes, png: bytes, repeats: int) -> None:
 # ----------------------------------------------------------------------------- browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def streamlit_server(log: Path) -> Iterator[str]:
-    """``streamlit run app.py`` headless on a free port; stopped by its process group."""
-    port = _free_port()
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start (see {log})")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        yield url
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-
-
 # idle: script not running, connected, the expected title shown, nothing stale left over
 READY_JS = """(title) => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -244,7 +196,8 @@ def time_browser(rows: list[PageTimes], png: bytes, repeats: int) -> str:
     from playwright.sync_api import sync_playwright
 
     log = Path(tempfile.gettempdir()) / "cnnviz_page_speed_server.log"
-    with streamlit_server(log) as url, sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
+    with (running_app(log) as (url, _proc), sync_playwright() as p,
+          tempfile.TemporaryDirectory() as tmp):
         upload = Path(tmp) / "bench.png"
         upload.write_bytes(png)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -260,8 +213,13 @@ def time_browser(rows: list[PageTimes], png: bytes, repeats: int) -> str:
         _wait_idle(pg, None)
         for _ in range(repeats):
             for row in rows:
-                title = pg.evaluate(TITLE_JS)
                 href = f"{url}/" if row.url_path == "home" else f"{url}/{row.url_path}"
+                if pg.url.rstrip("/") == href.rstrip("/"):  # already there: step away, untimed
+                    away = f"{url}/stride" if row.url_path == "home" else f"{url}/"
+                    title = pg.evaluate(TITLE_JS)
+                    pg.locator(f'[data-testid="stSidebarNav"] a[href="{away}"]').first.click()
+                    _wait_idle(pg, title)
+                title = pg.evaluate(TITLE_JS)
                 link = pg.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]')
                 t0 = time.perf_counter()
                 link.first.click()
