@@ -9,7 +9,7 @@ Kernels are written as PyTorch uses them: cross-correlation, no flip.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import comb
 
@@ -108,3 +108,13 @@ PRESETS: dict[str, KernelPreset] = {
 def preset_kernel(key: str, k: int | None = None) -> np.ndarray:
     """Shortcut: ``PRESETS[key].kernel(k)``."""
     return PRESETS[key].kernel(k)
+
+
+def presets_for(k: int, keys: Iterable[str] | None = None) -> list[str]:
+    """The presets (of ``keys``, in that order; default all) that exist at size ``k``.
+
+    A size slider and a preset list are shown together: only offering presets whose
+    ``min_size``..``max_size`` holds ``k`` keeps ``kernel(k)`` from clipping silently.
+    """
+    return [key for key in (PRESETS if keys is None else keys)
+            if key in PRESETS and PRESETS[key].min_size <= k <= PRESETS[key].max_size]

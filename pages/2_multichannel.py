@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import formulas, ui
-from cnnviz.kernels import PRESETS
+from cnnviz.kernels import PRESETS, presets_for
 from cnnviz.lessons.conv import conv_spec
 from cnnviz.lessons.multichannel import multichannel_conv
 from cnnviz.lessons.quizzes import Question
@@ -37,7 +37,7 @@ with left:
     for f in range(n_filters):
         preset_key, default_w = DEFAULTS[f]
         with st.expander(f"{ui.tc('filter')} {f + 1}", expanded=f == 0):
-            keys = [p for p in PRESETS if PRESETS[p].min_size <= k]
+            keys = presets_for(k)
             pk = ui.selectbox(
                 ui.t("Kernel shape", "卷积核形状"),
                 keys,

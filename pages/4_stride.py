@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import formulas, ui
-from cnnviz.kernels import PRESETS
+from cnnviz.kernels import PRESETS, presets_for
 from cnnviz.lessons.conv import conv_full, conv_spec
 from cnnviz.lessons.quizzes import Question, output_size_question
 from cnnviz.viz.heatmaps import GridPanel, Panel, image_row_figure, number_grid_figure, read_counts
@@ -28,11 +28,7 @@ with left:
     side = min(9, h, w)
     k_max = min(5, side)
     k = st.slider(ui.tc("kernel_size"), 1, k_max, min(3, k_max), key=f"{K}_k")
-    keys = [
-        key
-        for key in ("sobel_x", "sobel_y", "box", "gaussian", "laplacian", "identity")
-        if PRESETS[key].min_size <= k
-    ]
+    keys = presets_for(k, ("sobel_x", "sobel_y", "box", "gaussian", "laplacian", "identity"))
     pk = ui.selectbox(
         ui.tc("kernel"),
         keys,

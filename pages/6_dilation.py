@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cnnviz import formulas, ui
-from cnnviz.kernels import PRESETS
+from cnnviz.kernels import PRESETS, presets_for
 from cnnviz.lessons.conv import conv_full, conv_spec
 from cnnviz.lessons.dilation import (
     cost_rows,
@@ -36,8 +36,7 @@ with left:
     h, w = img.shape
     side = min(12, h, w)
     k = st.slider(ui.tc("kernel_size") + " k", 2, min(3, side), min(3, side), key=f"{K}_k")
-    keys = [key for key in ("sobel_x", "laplacian", "box", "gaussian", "sharpen")
-            if key in PRESETS and PRESETS[key].min_size <= k <= PRESETS[key].max_size]
+    keys = presets_for(k, ("sobel_x", "laplacian", "box", "gaussian", "sharpen"))
     pk = ui.selectbox(
         ui.tc("kernel"), keys,
         format_func=lambda key: ui.t(PRESETS[key].name_en, PRESETS[key].name_zh),

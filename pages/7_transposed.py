@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import formulas, ui
-from cnnviz.kernels import PRESETS
+from cnnviz.kernels import PRESETS, presets_for
 from cnnviz.lessons.transposed import (
     checkerboard_question,
     max_padding,
@@ -39,8 +39,7 @@ with left:
     i = st.slider(ui.t("Input crop size i", "输入裁剪尺寸 i"), 2, min(4, h, w), min(3, h, w),
                   key=f"{K}_i") if min(h, w) > 2 else min(h, w)
     k = st.slider(ui.tc("kernel_size") + " k", 2, 4, 3, key=f"{K}_k")
-    kernels = ["ones", *[p for p in ("box", "gaussian", "sobel_x", "laplacian")
-                         if PRESETS[p].min_size <= k <= PRESETS[p].max_size]]
+    kernels = ["ones", *presets_for(k, ("box", "gaussian", "sobel_x", "laplacian"))]
     kname = ui.selectbox(
         ui.tc("kernel"), kernels,
         format_func=lambda n: ui.t("All ones", "全 1") if n == "ones"

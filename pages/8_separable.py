@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from cnnviz import formulas, ui
-from cnnviz.kernels import PRESETS
+from cnnviz.kernels import PRESETS, presets_for
 from cnnviz.lessons.conv import conv_spec
 from cnnviz.lessons.separable import (
     cost_table,
@@ -50,7 +50,7 @@ with left:
     k = 3
     with st.expander(ui.t("Depthwise kernels (one per channel)", "深度卷积核（每个通道一个）"),
                      expanded=not ui.classroom()):
-        keys = [p for p in PRESETS if PRESETS[p].min_size <= k <= PRESETS[p].max_size]
+        keys = presets_for(k)
         dw_keys = [
             ui.selectbox(ui.t(*CH[c]), keys, index=keys.index(DW_DEFAULT[c]),
                          format_func=lambda p: ui.t(PRESETS[p].name_en, PRESETS[p].name_zh),
