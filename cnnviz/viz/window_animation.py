@@ -350,43 +350,22 @@ def window_animation_figure(
     # a floor so float round-off (1e-7) on an all-zero result is not painted as signal
     amax = max(float(np.nanmax(np.abs(spec.output))), 1e-4)
 
-    fig.add_trace(
-        go.Heatmap(
-            z=spec.padded,
-            text=in_text,
-            texttemplate="%{text}",
-            textfont={"size": cell_font},
-            colorscale=scales["input"],
-            zmin=vmin,
-            zmax=vmax,
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
+    def numbered_grid(z: np.ndarray, text: list[list[str]], col: int, hover: str,
+                      **colours: object) -> None:
+        """A heatmap with its numbers written in the cells (input, kernel and output)."""
+        fig.add_trace(
+            go.Heatmap(z=z, text=text, texttemplate="%{text}", textfont={"size": cell_font},
+                       showscale=False, xgap=1, ygap=1, hovertemplate=hover, **colours),
+            row=1, col=col,
+        )
+
+    numbered_grid(spec.padded, in_text, 1, "row %{y}, col %{x}: %{z}<extra></extra>",
+                  colorscale=scales["input"], zmin=vmin, zmax=vmax)
     col_out = ncols
     if has_kernel:
         kmax = float(np.max(np.abs(spec.kernel))) or 1.0  # type: ignore[arg-type]
-        fig.add_trace(
-            go.Heatmap(
-                z=spec.kernel,
-                text=k_text,
-                texttemplate="%{text}",
-                textfont={"size": cell_font},
-                colorscale=scales["signed"],
-                zmin=-kmax,
-                zmax=kmax,
-                showscale=False,
-                xgap=1,
-                ygap=1,
-                hovertemplate="%{z}<extra></extra>",
-            ),
-            row=1,
-            col=2,
-        )
+        numbered_grid(spec.kernel, k_text, 2, "%{z}<extra></extra>",  # type: ignore[arg-type]
+                      colorscale=scales["signed"], zmin=-kmax, zmax=kmax)
     out_trace_index = len(fig.data)
     out_kwargs = (
         {"colorscale": scales["signed"], "zmin": -amax, "zmax": amax}
@@ -396,21 +375,7 @@ def window_animation_figure(
 
     # The output heatmap is static (all values, from the engine); an opaque grey polygon
     # covers the cells not yet computed, so a frame carries a few points, not a grid.
-    fig.add_trace(
-        go.Heatmap(
-            z=spec.output,
-            text=out_text,
-            texttemplate="%{text}",
-            textfont={"size": cell_font},
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate="%{z}<extra></extra>",
-            **out_kwargs,
-        ),
-        row=1,
-        col=col_out,
-    )
+    numbered_grid(spec.output, out_text, col_out, "%{z}<extra></extra>", **out_kwargs)
 
     def cover_trace(state: dict[str, object]) -> dict[str, object]:
         r, c = state["out_cell"]  # type: ignore[misc]
