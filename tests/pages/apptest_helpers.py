@@ -102,6 +102,11 @@ def plotly_figures(at: AppTest) -> list[dict[str, Any]]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
+def animations(at: AppTest) -> list[dict[str, Any]]:
+    """The animated figures (those with frames) on the page, in page order."""
+    return [f for f in plotly_figures(at) if f.get("frames")]
+
+
 def annotation_texts(fig: dict[str, Any]) -> list[str]:
     """Every layout annotation's text of a figure dict (titles, the multiply-add, ...)."""
     return [a.get("text", "") for a in fig.get("layout", {}).get("annotations", [])]

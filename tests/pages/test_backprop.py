@@ -9,6 +9,7 @@ import cnnviz.nn.functional as F
 from cnnviz.lessons.backprop import EXAMPLE_X, KERNELS, upstream_gradient
 from tests.pages.apptest_helpers import (
     all_text,
+    animations,
     arr,
     assert_ok,
     has_cjk,
@@ -24,7 +25,7 @@ PAGE = "9_backprop.py"
 
 def _check(at, k, up):
     assert_ok(at)
-    anims = [f for f in plotly_figures(at) if f.get("frames")]
+    anims = animations(at)
     assert len(anims) == 2
     dy = upstream_gradient(up, (5 - k, 5 - k))
     dx, dw, db = F.conv2d_backward(dy[None, None], EXAMPLE_X[None, None], KERNELS[k][None, None])

@@ -10,6 +10,7 @@ from cnnviz import formulas
 from cnnviz.kernels import PRESETS
 from tests.pages.apptest_helpers import (
     all_text,
+    animations,
     annotation_texts,
     arr,
     assert_ok,
@@ -25,7 +26,7 @@ PAGE = "6_dilation.py"
 
 
 def _anim(at):
-    return next(f for f in plotly_figures(at) if f.get("frames"))
+    return animations(at)[0]
 
 
 @pytest.mark.parametrize("d", [1, 2, 3, 4])

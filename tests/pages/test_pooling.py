@@ -11,12 +11,12 @@ import cnnviz.nn.functional as F
 from cnnviz import formulas
 from tests.pages.apptest_helpers import (
     all_text,
+    animations,
     annotation_texts,
     arr,
     assert_ok,
     has_cjk,
     jpeg_bytes,
-    plotly_figures,
     png_bytes,
     run_page,
     upload,
@@ -27,7 +27,7 @@ GRID = [[float((3 * r + 5 * c) % 7) for c in range(6)] for r in range(6)]
 
 
 def _anim(at):
-    return next(f for f in plotly_figures(at) if f.get("frames"))
+    return animations(at)[0]
 
 
 def test_defaults_show_engine_numbers():

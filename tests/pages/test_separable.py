@@ -9,6 +9,7 @@ import cnnviz.nn.functional as F
 from cnnviz import formulas
 from tests.pages.apptest_helpers import (
     all_text,
+    animations,
     annotation_texts,
     arr,
     assert_ok,
@@ -24,7 +25,7 @@ PAGE = "8_separable.py"
 
 
 def _anim(at):
-    return next(f for f in plotly_figures(at) if f.get("frames"))
+    return animations(at)[0]
 
 
 def test_stages_and_groups_match_engine():

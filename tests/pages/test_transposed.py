@@ -9,6 +9,7 @@ import cnnviz.nn.functional as F
 from cnnviz import formulas
 from tests.pages.apptest_helpers import (
     all_text,
+    animations,
     annotation_texts,
     arr,
     assert_ok,
@@ -32,7 +33,7 @@ def _set(at, **values):
 
 def _check_views(at, s, p, a, d):
     assert_ok(at)
-    figs = [f for f in plotly_figures(at) if f.get("frames")]
+    figs = animations(at)
     zero_fig, scatter_fig = figs
     x = arr(zero_fig["data"][0]["z"])  # the stretched grid
     crop = np.asarray(GRID, np.float32)[:3, :3]  # default crop size 3 at the top-left
@@ -78,7 +79,7 @@ def test_checkerboard_counts_from_engine():
 
 def test_scatter_equation_shows_stamp():
     at = run_page(PAGE, state={"img_source": "grid", "img_grid": GRID})
-    scatter = [f for f in plotly_figures(at) if f.get("frames")][1]
+    scatter = animations(at)[1]
     text = annotation_texts(scatter)[-1]
     assert text.startswith("x[0,0]·K: 1·[1, 1, 1] = [1, 1, 1]")
 
