@@ -50,7 +50,7 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make cnnviz importable
     sys.path.insert(0, str(ROOT))
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, TITLE_JS, running_app  # noqa: E402
 
 SESSIONS_PER_BROWSER = 6  # one Chromium process per 6 contexts keeps RAM and CPU bounded
 UPLOAD_PAGE = "convolution"
@@ -198,15 +198,6 @@ class SessionResult:
     js_errors: int = 0
 
 
-IDLE_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const main = document.querySelector('[data-testid="stMain"]');
-  return !!(app && main && main.querySelector('h1')
-            && app.getAttribute('data-test-script-state') === 'notRunning'
-            && app.getAttribute('data-test-connection-state') === 'CONNECTED');
-}"""
-TITLE_JS = """() => { const h = document.querySelector('[data-testid="stMain"] h1');
-                     return h ? h.innerText : ''; }"""
 # The pixels the browser shows, read back through a canvas (same origin, so not tainted):
 # no second download of a media file that a rerun may already have replaced.
 PIXELS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stImage"] img'))

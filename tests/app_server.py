@@ -75,3 +75,26 @@ def running_app(log: Path, *, env: dict[str, str] | None = None,
         except (ProcessLookupError, subprocess.TimeoutExpired):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+# Browser-side probes (Playwright ``evaluate`` / ``wait_for_function``), from the app's own
+# markers: Streamlit's script and connection state, the page title, plotly's slider.
+IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const main = document.querySelector('[data-testid="stMain"]');
+  return !!(app && main && main.querySelector('h1')
+            && app.getAttribute('data-test-script-state') === 'notRunning'
+            && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+            && !document.querySelector('[data-testid="stStatusWidget"]'));
+}"""
+TITLE_JS = """() => { const h = document.querySelector('[data-testid="stMain"] h1');
+                     return h ? h.innerText : ''; }"""
+# on a plotly figure element: the frame its animation shows, and how many frames it has
+ACTIVE_FRAME_JS = """el => {
+  const s = el._fullLayout && el._fullLayout.sliders && el._fullLayout.sliders[0];
+  return s ? (s.active || 0) : null;
+}"""
+FRAME_COUNT_JS = """el => {
+  const s = el._fullLayout && el._fullLayout.sliders && el._fullLayout.sliders[0];
+  return s ? s.steps.length : 0;
+}"""

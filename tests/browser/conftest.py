@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, ROOT, running_app
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "running_streamlit"]
 
@@ -66,11 +66,6 @@ def screenshot(pg, name: str) -> Path:  # noqa: ANN001
     return path
 
 
-SCRIPT_IDLE = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && !document.querySelector('[data-testid="stStatusWidget"]');
-}"""
 
 
 def wait_for_app(pg, timeout_ms: int = 45_000) -> None:  # noqa: ANN001
@@ -82,7 +77,7 @@ def wait_for_app(pg, timeout_ms: int = 45_000) -> None:  # noqa: ANN001
     """
     pg.wait_for_selector('[data-testid="stMain"]', timeout=timeout_ms)
     for _ in range(2):
-        pg.wait_for_function(SCRIPT_IDLE, timeout=timeout_ms)
+        pg.wait_for_function(IDLE_JS, timeout=timeout_ms)
         pg.wait_for_timeout(250)
 
 

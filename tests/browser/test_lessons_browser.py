@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from cnnviz.ui.navigation import available_lessons
+from tests.app_server import ACTIVE_FRAME_JS
 
 from .conftest import assert_no_exception, open_page, screenshot, wait_for_app
 
@@ -40,10 +41,6 @@ def _go(pg, url_path: str) -> None:  # noqa: ANN001
     wait_for_app(pg)
 
 
-ACTIVE_FRAME = """el => {
-  const s = el._fullLayout && el._fullLayout.sliders && el._fullLayout.sliders[0];
-  return s ? s.active : null;
-}"""
 
 
 def _play_first_animation(pg) -> bool:  # noqa: ANN001
@@ -54,10 +51,10 @@ def _play_first_animation(pg) -> bool:  # noqa: ANN001
     plot = pg.locator(".js-plotly-plot").filter(has=pg.locator(".updatemenu-button")).first
     if plot.count() == 0:
         return False
-    before = plot.evaluate(ACTIVE_FRAME)
+    before = plot.evaluate(ACTIVE_FRAME_JS)
     plot.locator(".updatemenu-button").filter(has_text="Play").first.click()
     pg.wait_for_timeout(2500)
-    after = plot.evaluate(ACTIVE_FRAME)
+    after = plot.evaluate(ACTIVE_FRAME_JS)
     return before is not None and after is not None and after != before
 
 

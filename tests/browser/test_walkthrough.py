@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pytest
 
 from cnnviz.i18n import common
+from tests.app_server import ACTIVE_FRAME_JS, IDLE_JS
 
 from .conftest import assert_no_exception, open_page, screenshot
 
@@ -27,15 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SAMPLE = ("Landscape with a house", "房屋风景")  # cnnviz.data.samples: "scene"
 
-# Script finished and the page connected, with a title drawn (the app's own idle markers).
-IDLE_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const main = document.querySelector('[data-testid="stMain"]');
-  return !!(app && main && main.querySelector('h1')
-            && app.getAttribute('data-test-script-state') === 'notRunning'
-            && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-            && !document.querySelector('[data-testid="stStatusWidget"]'));
-}"""
 
 # What a learner sees change: the formulas (KaTeX source) and the text drawn in the figures.
 SIGNATURE_JS = """() => {
@@ -48,10 +40,6 @@ SIGNATURE_JS = """() => {
   return tex + '##' + figs;
 }"""
 
-ACTIVE_FRAME = """el => {
-  const s = el._fullLayout && el._fullLayout.sliders && el._fullLayout.sliders[0];
-  return s ? (s.active || 0) : null;
-}"""
 
 
 @dataclass(frozen=True)
@@ -175,12 +163,12 @@ class Walk:
         plot.wait_for(timeout=90_000)
         plot.scroll_into_view_if_needed()
         handle = plot.element_handle()
-        before = handle.evaluate(ACTIVE_FRAME)
+        before = handle.evaluate(ACTIVE_FRAME_JS)
         assert before is not None, f"{page}: the animation has no step slider"
         plot.locator(".updatemenu-button").filter(
             has_text=common(self.lang, "play")).first.click()
         self.pg.wait_for_function(
-            f"([el, b]) => {{ const a = ({ACTIVE_FRAME})(el); return a !== null && a > b; }}",
+            f"([el, b]) => {{ const a = ({ACTIVE_FRAME_JS})(el); return a !== null && a > b; }}",
             arg=[handle, before], timeout=30_000)
 
 
