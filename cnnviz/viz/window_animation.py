@@ -321,7 +321,10 @@ def window_animation_figure(
 
     din = auto_decimals(spec.padded)
     dout = auto_decimals(spec.output)
-    cell_px = width_hint * (1 - 0.06 * (ncols - 1)) / sum(widths)
+    # cells are square, so the grid's fixed height can bind before its width does
+    grid_px = 430 if classroom else 360
+    rows = max(hp, kh if has_kernel else 0, ho)
+    cell_px = min(width_hint * (1 - 0.06 * (ncols - 1)) / sum(widths), (grid_px - 40) / rows)
     in_text = _text_grid(spec.padded, din)
     out_text = _text_grid(spec.output, dout)
     k_text = (
@@ -468,7 +471,6 @@ def window_animation_figure(
 
     eq_lines = kh + 2 + (1 if spec.bias else 0) if has_kernel else kh + 1
     eq_px = int(eq_lines * eq_font * 1.35) + 20
-    grid_px = 430 if classroom else 360
     fig_height = height or grid_px + eq_px + 150
     plot_h = max(fig_height - 50 - (eq_px + 110), 1)
     controls_y = -0.04 - (eq_px + 5) / plot_h

@@ -99,3 +99,19 @@ def test_rejects_bad_shapes(rng):
     with pytest.raises(ValueError):
         WindowSpec(padded=x, window_map=np.zeros((2, 2, 3, 3, 2)), output=np.zeros((3, 3)),
                    kernel=np.ones((3, 3)))
+
+
+@pytest.mark.parametrize("classroom,width", [(False, 800), (True, 1000), (True, 1400)])
+def test_numbers_fit_their_cells(rng, classroom, width):
+    """A tall input (8 rows) in a fixed-height grid: the square cells are height-bound, and
+    the written numbers must still fit inside them (they ran together on a projector)."""
+    x = rng.random((8, 8)).astype(np.float32)
+    spec = conv_spec(x, np.ones((2, 2), np.float32), stride=2)
+    fig = window_animation_figure(spec, classroom=classroom, width_hint=width)
+    layout = fig.layout
+    plot_h = layout.height - layout.margin.t - layout.margin.b
+    cell_h = plot_h / spec.padded.shape[0]
+    cell_w = width * (1 - 0.06 * 2) / (8 + 2 + 4)  # plotly's share for the input columns
+    font = fig.data[0].textfont.size
+    widest = max(len(t) for row in fig.data[0].text for t in row)  # e.g. "0.69"
+    assert font * 0.62 * widest <= min(cell_h, cell_w) + 1e-6
