@@ -322,7 +322,7 @@ def window_animation_figure(
     din = auto_decimals(spec.padded)
     dout = auto_decimals(spec.output)
     # cells are square, so the grid's fixed height can bind before its width does
-    grid_px = 430 if classroom else 360
+    grid_px = 520 if classroom else 360  # taller on a projector: bigger numbers
     rows = max(hp, kh if has_kernel else 0, ho)
     cell_px = min(width_hint * (1 - 0.06 * (ncols - 1)) / sum(widths), (grid_px - 40) / rows)
     in_text = _text_grid(spec.padded, din)
