@@ -1,0 +1,54 @@
+"""Refactors change no pixel a learner sees: every page's default figures and texts equal the
+saved ones (``tests/golden/snapshot.py``). Numbers compare to 1e-5 relative (a faster engine
+may sum in another order); everything else exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from tests.golden.snapshot import VIEWS, capture, golden_path, load, page_files
+
+
+def _diff(a: Any, b: Any, path: str = "") -> str | None:
+    """Where ``a`` and ``b`` first differ (None when they agree)."""
+    if isinstance(a, float) or isinstance(b, float):
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            if math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6):
+                return None
+        return f"{path}: {a!r} != {b!r}"
+    if type(a) is not type(b):
+        return f"{path}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, dict):
+        if a.keys() != b.keys():
+            return f"{path}: keys {sorted(set(a) ^ set(b))}"
+        for k in a:
+            d = _diff(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: length {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = _diff(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"
+
+
+@pytest.mark.parametrize("lang,classroom", VIEWS)
+@pytest.mark.parametrize("page", page_files())
+def test_page_shows_what_it_showed(page: str, lang: str, classroom: bool) -> None:
+    path = golden_path(page, lang, classroom)
+    if not path.exists():
+        pytest.fail(f"no snapshot {path.name}: run python -m tests.golden.snapshot {page}")
+    saved = load(path)
+    now = capture(page, lang, classroom)
+    assert _diff(saved["text"], now["text"], "text") is None, _diff(saved["text"], now["text"])
+    d = _diff(saved["figures"], now["figures"], "figures")
+    assert d is None, d
