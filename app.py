@@ -1,8 +1,8 @@
 """cnnviz: the Streamlit entry point (``streamlit run app.py``).
 
 Sets the page up, draws the shared sidebar (language, classroom mode, credits) and
-navigation grouped as Basics / Operations / Networks from ``cnnviz.ui.navigation.LESSONS``;
-lessons whose file is not there yet are simply not listed.
+navigation grouped as Basics / Operations / Networks from the lesson registry
+(``cnnviz.lessons.registry.LESSONS``).
 """
 
 import streamlit as st

@@ -4,7 +4,7 @@ A class of students opens the app on one server at once. This starts ``streamlit
 itself on a free 127.0.0.1 port, opens ``--sessions`` browser contexts (each its own Streamlit
 session) spread over one or two Chromium processes, and has every session
 
-* walk through every lesson in ``cnnviz.ui.navigation.LESSONS`` whose file exists, timing each
+* walk through every lesson in the registry (``cnnviz.lessons.registry``), timing each
   page until it has settled (script finished, a chart or image drawn where the page has one);
 * upload, on the convolution page, its own generated PNG: a barcode of its session number
   (horizontal black/white bands, robust to the page's min/max normalisation, resizing and the
@@ -389,11 +389,11 @@ def lesson_paths() -> list[str]:
     # importing cnnviz.ui outside `streamlit run` logs "No runtime found" per cached function
     logging.disable(logging.WARNING)
     try:
-        from cnnviz.ui.navigation import available_lessons
+        from cnnviz.lessons.registry import LESSONS
     finally:
         logging.disable(logging.NOTSET)
 
-    return [lesson.url_path for lesson in available_lessons(ROOT)]
+    return [lesson.slug for lesson in LESSONS]
 
 
 def summarise(results: list[SessionResult], peak_mb: float, base_mb: float, warm_mb: float,

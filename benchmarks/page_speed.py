@@ -80,12 +80,12 @@ def test_png(side: int = SIDE) -> bytes:
 
 
 def lesson_rows() -> list[tuple[str, str]]:
-    """(url_path, file) of home and the lesson pages 1-9 that exist."""
-    from cnnviz.ui.navigation import available_lessons
+    """(url_path, file) of home and the operation lessons, from the lesson registry."""
+    from cnnviz.lessons.registry import LESSONS
 
     return [
-        (lesson.url_path, lesson.file)
-        for lesson in available_lessons()
+        (lesson.slug, f"pages/{lesson.page}")
+        for lesson in LESSONS
         if lesson.section in ("basics", "operations")
     ]
 
@@ -93,17 +93,13 @@ def lesson_rows() -> list[tuple[str, str]]:
 # ----------------------------------------------------------------------------- AppTest
 
 
-# pages whose first widget worth moving is not a slider: (kind, key, new value)
-CHANGES: dict[str, tuple[str, str, object]] = {
-    "separable": ("radio", "sep_stage", "pw"),
-    "backprop": ("radio", "bp_k", 2),
-}
-
-
 def _pick_change(at: object, url_path: str) -> tuple[str, str, object] | None:
-    """(kind, key, new value): the page's entry in CHANGES, else the first non-crop slider."""
-    if url_path in CHANGES:
-        return CHANGES[url_path]
+    """(kind, key, new value): the registry's radio demo, else the first non-crop slider."""
+    from cnnviz.lessons.registry import by_slug
+
+    demo = by_slug(url_path).demo
+    if demo is not None and demo.kind == "radio":
+        return demo.kind, demo.key, demo.value
     for s in at.slider:  # type: ignore[attr-defined]
         if not s.key or "crop" in s.key or isinstance(s.value, tuple) or s.max <= s.min:
             continue

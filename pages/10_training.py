@@ -43,14 +43,7 @@ SCHEDULES = {"constant": ("constant", "恒定"), "step": ("step (×0.1 at 1/3 an
              "polynomial": ("polynomial (linear to 0)", "多项式（线性降到 0）"),
              "cosine": ("cosine (to 0)", "余弦（降到 0）")}
 
-ui.page_title(
-    "Live MNIST training", "MNIST 实时训练",
-    "Press **Start** and a real convolutional network learns to read handwritten digits "
-    "while you watch: the loss falls, the accuracy rises, and the first layer's filters "
-    "turn from random noise into edge and stroke detectors.",
-    "按下 **开始**，一个真实的卷积神经网络就会在你眼前学习识别手写数字：损失下降、准确率上升，"
-    "第一层的滤波器从随机噪声变成边缘和笔画检测器。",
-)
+ui.page_title(__file__)
 sess = get_session()
 locked = sess.status in ("running", "paused")
 

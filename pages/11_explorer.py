@@ -46,14 +46,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-ui.page_title(
-    "Network explorer", "网络探索",
-    "Send any picture through a trained network and look inside: what every conv layer "
-    "responds to, how the shapes shrink, where the parameters are — and why a CNN needs so "
-    "few of them.",
-    "把任意图片送进训练好的网络，看看里面发生了什么：每个卷积层对什么有反应、形状如何缩小、"
-    "参数在哪里——以及为什么卷积网络只需要这么少的参数。",
-)
+ui.page_title(__file__)
 
 # ----------------------------------------------------------------------------- the network
 sess = st.session_state.get(STATE_KEY)

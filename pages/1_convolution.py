@@ -11,14 +11,7 @@ from cnnviz.viz.heatmaps import Panel, image_row_figure
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "conv"
-ui.page_title(
-    "1 · Convolution",
-    "1 · 卷积",
-    "A small grid of weights (the kernel) slides over the image; at every position the "
-    "covered pixels are multiplied by the weights and added up into one output number.",
-    "一个小的权重网格（卷积核）在图像上滑动；在每个位置，被覆盖的像素与权重相乘再相加，"
-    "得到一个输出数值。",
-)
+ui.page_title(__file__)
 
 left, right = ui.lesson_columns()
 with left:

@@ -16,15 +16,7 @@ CH = [("Red", "红"), ("Green", "绿"), ("Blue", "蓝")]
 # (preset, channel weights) per filter: what each filter looks for, as a starting point
 DEFAULTS = [("sobel_x", (1.0, 0.0, -1.0)), ("laplacian", (0.0, 1.0, 0.0)), ("box", (1.0, 1.0, 1.0))]
 
-ui.page_title(
-    "2 · Multi-channel convolution",
-    "2 · 多通道卷积",
-    "A colour image has three channels. A filter holds one kernel per channel; each channel is "
-    "convolved with its own kernel, the three partial sums are added, and the bias is added "
-    "once. Each filter gives one output map.",
-    "彩色图像有三个通道。一个滤波器为每个通道各准备一个卷积核；每个通道与自己的卷积核做卷积，"
-    "三个部分和相加，再加一次偏置。每个滤波器输出一张特征图。",
-)
+ui.page_title(__file__)
 
 left, right = ui.lesson_columns()
 with left:

@@ -18,14 +18,7 @@ MODES = {
     "circular": ("Circular (wrap)", "循环（环绕）"),
 }
 
-ui.page_title(
-    "3 · Padding",
-    "3 · 填充",
-    "Add a border around the input before convolving: the kernel can then centre on edge "
-    "pixels and the output keeps its size. What goes into the border changes the result there.",
-    "卷积前在输入四周加一圈边框：卷积核就能以边缘像素为中心，输出也能保持原来的尺寸。"
-    "边框里填什么，会改变边缘处的结果。",
-)
+ui.page_title(__file__)
 
 left, right = ui.lesson_columns()
 with left:

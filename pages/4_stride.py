@@ -11,14 +11,7 @@ from cnnviz.viz.heatmaps import GridPanel, Panel, image_row_figure, number_grid_
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "stride"
-ui.page_title(
-    "4 · Stride",
-    "4 · 步幅",
-    "The stride is how far the kernel jumps between positions. Stride 2 visits every other "
-    "position: the output is about half as wide, and some pixels may never be looked at.",
-    "步幅是卷积核每次移动的距离。步幅为 2 时每隔一个位置计算一次：输出宽度约减半，"
-    "有些像素甚至从未被看到。",
-)
+ui.page_title(__file__)
 
 left, right = ui.lesson_columns()
 with left:

@@ -16,15 +16,7 @@ from cnnviz.viz.heatmaps import Panel, image_row_figure
 from cnnviz.viz.pooling import pool_animation_figure
 
 K = "pool"
-ui.page_title(
-    "5 · Pooling",
-    "5 · 池化",
-    "Pooling summarises each small window by one number - its largest value (max pooling) or "
-    "its mean (average pooling). It has no weights to learn: it shrinks the map and keeps "
-    "the strongest responses.",
-    "池化用一个数概括每个小窗口：取最大值（最大池化）或平均值（平均池化）。"
-    "它没有需要学习的权重：它缩小特征图，并保留最强的响应。",
-)
+ui.page_title(__file__)
 
 left, right = ui.lesson_columns()
 with left:

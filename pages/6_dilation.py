@@ -19,15 +19,7 @@ from cnnviz.viz.window_animation import window_animation_figure
 K = "dil"
 CHANNELS = 64  # channels in and out of the layer whose cost is counted
 
-ui.page_title(
-    "6 · Dilation",
-    "6 · 膨胀卷积",
-    "A dilated (atrous) kernel spreads its weights apart, leaving d − 1 gaps between taps. "
-    "It sees a wider area with the same number of weights - a cheap way to grow the "
-    "receptive field without pooling away resolution.",
-    "膨胀（空洞）卷积把卷积核的权重分散开，相邻权重之间留下 d − 1 个空隙。"
-    "它用同样多的权重看到更大的区域——一种不靠池化损失分辨率、就能扩大感受野的廉价方法。",
-)
+ui.page_title(__file__)
 
 left, right = ui.lesson_columns()
 with left:

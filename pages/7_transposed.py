@@ -21,15 +21,7 @@ from cnnviz.viz.transposed import scatter_animation_figure
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "tconv"
-ui.page_title(
-    "7 · Transposed convolution",
-    "7 · 转置卷积",
-    "A transposed convolution makes a map larger: every input pixel stamps a copy of the kernel, "
-    "scaled by its value, onto the output, stride pixels apart, and overlapping stamps add up. "
-    "The same result is an ordinary convolution over a stretched input.",
-    "转置卷积把特征图变大：每个输入像素把按其数值缩放的卷积核“盖章”到输出上，"
-    "相邻印章相隔步幅个像素，重叠部分相加。同样的结果也可以看作在拉伸后的输入上做普通卷积。",
-)
+ui.page_title(__file__)
 
 left, right = ui.lesson_columns()
 with left:

@@ -31,15 +31,7 @@ VECTORS = {
     "box": ([1.0, 1.0, 1.0], "Box [1, 1, 1]", "均值 [1, 1, 1]"),
 }
 
-ui.page_title(
-    "8 · Separable, grouped and factorised convolution",
-    "8 · 可分离、分组与分解卷积",
-    "A standard convolution mixes space and channels in one step. Splitting the work - first "
-    "space per channel, then channels per pixel; or channels in groups; or a k×k kernel into "
-    "k×1 then 1×k - gives the same kind of layer for a fraction of the weights and arithmetic.",
-    "标准卷积一步同时混合空间和通道。把工作拆开——先逐通道处理空间，再逐像素混合通道；"
-    "或者把通道分组；或者把 k×k 卷积核拆成 k×1 和 1×k——就能用少得多的权重和计算得到同类的层。",
-)
+ui.page_title(__file__)
 
 st.header(ui.t("Depthwise, then pointwise", "先深度卷积，再逐点卷积"))
 left, right = ui.lesson_columns()

@@ -19,14 +19,7 @@ from cnnviz.viz.heatmaps import GridPanel, number_grid_figure
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "bp"
-ui.page_title(
-    "9 · Backpropagation through a convolution",
-    "9 · 卷积的反向传播",
-    "Training needs two gradients from a convolution layer: dL/dW to update its kernel, and "
-    "dL/dX to pass on to the layer before. Both are convolutions themselves.",
-    "训练需要卷积层给出两个梯度：dL/dW 用于更新卷积核，dL/dX 传给前一层。"
-    "二者本身也都是卷积。",
-)
+ui.page_title(__file__)
 
 left, right = ui.lesson_columns()
 with left:

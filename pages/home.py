@@ -4,16 +4,9 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from cnnviz import formulas, ui
-from cnnviz.ui.navigation import SECTIONS, available_lessons
+from cnnviz.lessons.registry import HOME, LESSONS, SECTIONS
 
-ui.page_title(
-    "What is a convolutional neural network?",
-    "什么是卷积神经网络？",
-    "An interactive lab: every picture here is drawn from a real NumPy CNN engine that "
-    "uses PyTorch's names, shapes and numbers.",
-    "一个交互式实验室：这里的每一幅图都来自一个真实的 NumPy CNN 引擎，"
-    "它的名称、形状和数值都与 PyTorch 一致。",
-)
+ui.page_title(__file__)
 
 st.subheader(ui.t("The pipeline", "流程"))
 cols = st.columns([3, 1, 4, 1, 3])
@@ -70,17 +63,17 @@ ui.explain(
 )
 
 st.subheader(ui.t("Map of the lessons", "课程地图"))
-lessons = [lesson for lesson in available_lessons() if lesson.url_path != "home"]
-for section, (en, zh) in SECTIONS.items():
+lessons = [lesson for lesson in LESSONS if lesson is not HOME]
+for section, section_title in SECTIONS.items():
     items = [lesson for lesson in lessons if lesson.section == section]
     if not items:
         continue
-    st.markdown(f"**{ui.t(en, zh)}**")
+    st.markdown(f"**{ui.t(section_title)}**")
     for lesson in items:
-        label = ui.t(lesson.title_en, lesson.title_zh)
-        blurb = ui.t(lesson.blurb_en, lesson.blurb_zh)
+        label = lesson.heading(ui.lang())
+        blurb = ui.t(lesson.blurb)
         try:
-            st.page_link(lesson.file, label=f"{label} — {blurb}", icon=lesson.icon)
+            st.page_link(f"pages/{lesson.page}", label=f"{label} — {blurb}", icon=lesson.icon)
         except (StreamlitAPIException, KeyError):
             # run on its own (not under app.py's navigation): plain text instead of a link
             st.markdown(f"- {label} — {blurb}")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE_FILES = [*sorted((ROOT / "cnnviz" / "nn").glob("*.py")), ROOT / "cnnviz" / "optim.py"]
 
 
 def readme_commands() -> list[str]:
@@ -42,21 +39,6 @@ def test_torch_is_never_a_requirement() -> None:
     for name in ("requirements.txt", "requirements-test.txt"):
         lines = (ROOT / name).read_text(encoding="utf-8").lower().splitlines()
         assert not any(line.strip().startswith("torch") for line in lines), name
-
-
-@pytest.mark.parametrize("path", ENGINE_FILES, ids=lambda p: p.name)
-def test_engine_imports_only_numpy(path: Path) -> None:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    allowed = {"numpy", "__future__", "cnnviz"} | set(sys.stdlib_module_names)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names = [node.module or ""]
-        else:
-            continue
-        for name in names:
-            assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
 
 
 def test_ruff_clean() -> None:

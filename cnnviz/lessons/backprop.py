@@ -20,7 +20,7 @@ import numpy as np
 import cnnviz.nn.functional as F
 from cnnviz.i18n import pick
 from cnnviz.lessons.quizzes import Question, choice_options
-from cnnviz.viz.window_animation import WindowSpec
+from cnnviz.lessons.window import WindowSpec
 
 # The 4x4 example in the style of the lecture notes, and two small kernels.
 EXAMPLE_X = np.array(

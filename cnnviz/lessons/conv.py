@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import cnnviz.nn.functional as F
-from cnnviz.viz.window_animation import WindowSpec
+from cnnviz.lessons.window import WindowSpec
 
 # conv2d's padding_mode -> F.pad's mode (PyTorch names both ways)
 PAD_MODES: dict[str, str] = {

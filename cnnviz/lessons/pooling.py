@@ -18,7 +18,7 @@ import cnnviz.nn.functional as F
 from cnnviz import formulas
 from cnnviz.i18n import pick
 from cnnviz.lessons.quizzes import Question, output_size_question
-from cnnviz.viz.window_animation import WindowSpec
+from cnnviz.lessons.window import WindowSpec
 
 PoolKind = Literal["max", "avg"]
 

@@ -20,7 +20,7 @@ import cnnviz.nn.functional as F
 from cnnviz import formulas
 from cnnviz.i18n import pick
 from cnnviz.lessons.quizzes import Question, choice_options
-from cnnviz.viz.window_animation import WindowSpec
+from cnnviz.lessons.window import WindowSpec
 
 
 def _w(kernel: np.ndarray) -> np.ndarray:

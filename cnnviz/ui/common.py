@@ -14,7 +14,9 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from cnnviz.i18n import DEFAULT_LANG, LANGUAGES, common, pick
+from cnnviz.content import lesson_text
+from cnnviz.i18n import DEFAULT_LANG, LANGUAGES, Text, common
+from cnnviz.lessons import registry
 from cnnviz.viz.alt_text import describe_figure
 
 LANG_KEY = "lang"
@@ -53,9 +55,13 @@ def lang() -> str:
     return value if value in LANGUAGES else DEFAULT_LANG
 
 
-def t(en: str, zh: str) -> str:
-    """Inline bilingual string: ``t("Stride", "步幅")``."""
-    return pick(lang(), en, zh)
+def t(text: Text | str, zh: str | None = None) -> str:
+    """A ``Text`` in the learner's language; ``t(en, zh)`` is short for ``t(Text(en, zh))``."""
+    if isinstance(text, Text):
+        return text.get(lang())
+    if zh is None:
+        raise TypeError("t() needs a Text or both an English and a Chinese string")
+    return Text(text, zh).get(lang())
 
 
 def tc(key: str) -> str:
@@ -153,12 +159,15 @@ def route_through_app() -> None:
         st.rerun()
 
 
-def page_title(en: str, zh: str, intro_en: str = "", intro_zh: str = "") -> None:
-    """Page heading and a one-line lead (first call of every page, so it also routes)."""
+def page_title(page_file: str) -> None:
+    """The page's registered title and its content file's intro (first call of every page,
+    so it also routes): ``ui.page_title(__file__)``."""
     route_through_app()
-    st.title(t(en, zh))
-    if intro_en or intro_zh:
-        st.markdown(t(intro_en, intro_zh))
+    lesson = registry.by_page(page_file)
+    st.title(lesson.heading(lang()))
+    intro = lesson_text(lesson.slug).get("intro")
+    if intro is not None:
+        st.markdown(t(intro))
 
 
 def lesson_columns() -> tuple[Any, Any]:

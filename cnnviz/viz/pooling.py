@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.lessons.window import WindowSpec
 from cnnviz.viz.frames import set_frames
-from cnnviz.viz.window_animation import WindowSpec, window_animation_figure
+from cnnviz.viz.window_animation import window_animation_figure
 
 MAX_MARK = "#e0007a"  # magenta: distinct from the orange window on both colour maps
 

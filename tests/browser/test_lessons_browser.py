@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from cnnviz.ui.navigation import available_lessons
+from cnnviz.lessons.registry import LESSONS as REGISTERED
 from tests.app_server import ACTIVE_FRAME_JS
 
 from .conftest import assert_no_exception, open_page, screenshot, wait_for_app
@@ -20,7 +20,7 @@ from .conftest import assert_no_exception, open_page, screenshot, wait_for_app
 pytestmark = pytest.mark.browser
 
 NETWORK_PAGES = {"training", "explorer"}  # driven by their own browser tests
-LESSONS = [lesson for lesson in available_lessons() if lesson.url_path not in NETWORK_PAGES]
+LESSONS = [lesson for lesson in REGISTERED if lesson.slug not in NETWORK_PAGES]
 
 
 def _upload_png(tmp_path) -> str:  # noqa: ANN001
@@ -64,13 +64,13 @@ def test_every_lesson_page_draws_and_plays(page, tmp_path) -> None:  # noqa: ANN
     screenshot(page, "home")
     played = {}
     for lesson in LESSONS:
-        if lesson.url_path == "home":
+        if lesson.slug == "home":
             continue
-        _go(page, lesson.url_path)
+        _go(page, lesson.slug)
         page.wait_for_selector(".js-plotly-plot", timeout=45_000)
         assert_no_exception(page)
-        played[lesson.url_path] = _play_first_animation(page)
-        screenshot(page, f"lesson_{lesson.url_path}")
+        played[lesson.slug] = _play_first_animation(page)
+        screenshot(page, f"lesson_{lesson.slug}")
     # Every lesson before backpropagation animates a window moving over an input.
     assert played and all(played.values()), played
 

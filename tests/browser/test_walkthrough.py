@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 
 import pytest
 
 from cnnviz.i18n import common
+from cnnviz.lessons.registry import LESSONS
 from tests.app_server import ACTIVE_FRAME_JS, IDLE_JS
 
 from .conftest import assert_no_exception, open_page, screenshot
@@ -42,27 +42,8 @@ SIGNATURE_JS = """() => {
 
 
 
-@dataclass(frozen=True)
-class Change:
-    """One setting a student changes on a page: a slider nudged or a radio option picked."""
-
-    page: str  # url path
-    kind: str  # "slider" | "radio"
-    label: tuple[str, str]  # widget label (en, zh)
-    option: tuple[str, str] | None = None  # radio option to pick (en, zh)
-
-
-CHANGES = [
-    Change("convolution", "slider", ("Kernel size", "卷积核尺寸")),
-    Change("multichannel", "slider", ("Number of filters", "滤波器个数")),
-    Change("padding", "slider", ("Padding p", "填充 p")),
-    Change("stride", "slider", ("Stride s", "步幅 s")),
-    Change("pooling", "radio", ("Pooling", "池化方式"), ("Average", "平均")),
-    Change("dilation", "slider", ("Dilation d", "膨胀率 d")),
-    Change("transposed", "slider", ("Stride s", "步幅 s")),
-    Change("separable", "radio", ("Animate", "动画显示"), ("Pointwise", "逐点卷积")),
-    Change("backprop", "radio", ("Kernel size", "卷积核尺寸"), ("3×3", "3×3")),
-]
+# the setting each lesson's tour changes comes from the lesson registry
+CHANGES = [lesson for lesson in LESSONS if lesson.demo is not None]
 
 
 class Walk:
@@ -247,24 +228,25 @@ def test_student_walkthrough(page, lang: str, classroom: bool) -> None:  # noqa:
     walk.changed(lambda: walk.pick_select(walk.t(("Sample image", "示例图像")), walk.t(SAMPLE)),
                  "sample image")
 
-    for change in CHANGES:
-        if change.page != "convolution":
-            walk.go(change.page)
+    for lesson in CHANGES:
+        change = lesson.demo
+        if lesson.slug != "convolution":
+            walk.go(lesson.slug)
             walk.open_settings()
         # the sample chosen on lesson 1 is still the picture in use
         sample_box = walk.widget("stSelectbox", walk.t(("Sample image", "示例图像")))
         if sample_box.count():
-            assert sample_box.get_by_role("combobox").input_value() == walk.t(SAMPLE), change.page
-        label = walk.t(change.label)
+            assert sample_box.get_by_role("combobox").input_value() == walk.t(SAMPLE), lesson.slug
+        label = change.label.get(walk.lang)
         if change.kind == "slider":
-            walk.changed(lambda label=label: walk.nudge_slider(label), f"{change.page}: {label}")
+            walk.changed(lambda label=label: walk.nudge_slider(label), f"{lesson.slug}: {label}")
         else:
-            option = walk.t(change.option)  # type: ignore[arg-type]
+            option = change.value_label.get(walk.lang)  # type: ignore[union-attr]
             walk.changed(lambda label=label, option=option: walk.pick_radio(label, option),
-                         f"{change.page}: {label} → {option}")
-        walk.play(change.page)
+                         f"{lesson.slug}: {label} → {option}")
+        walk.play(lesson.slug)
         walk.check_page()
-        walk.shot(change.page)
+        walk.shot(lesson.slug)
 
     # ---- live training: start, watch the step counter move and the filters drawn, pause
     walk.go("training", figure=False)

@@ -16,9 +16,9 @@ from tests.golden.snapshot import VIEWS, capture, golden_path, load, page_files
 def _diff(a: Any, b: Any, path: str = "") -> str | None:
     """Where ``a`` and ``b`` first differ (None when they agree)."""
     if isinstance(a, float) or isinstance(b, float):
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            if math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6):
-                return None
+        numbers = isinstance(a, (int, float)) and isinstance(b, (int, float))
+        if numbers and math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6):
+            return None
         return f"{path}: {a!r} != {b!r}"
     if type(a) is not type(b):
         return f"{path}: {type(a).__name__} != {type(b).__name__}"

@@ -1,0 +1,43 @@
+"""Per-lesson prose in TOML files a teacher can edit without touching Python.
+
+``cnnviz/content/<slug>.toml`` holds one table per entry, each with ``en`` and ``zh``::
+
+    [intro]
+    en = "A small grid of weights (the kernel) slides over the image..."
+    zh = "一个小的权重网格（卷积核）在图像上滑动……"
+
+Entries may use ``{name}`` placeholders, filled with ``Text.format``. A test checks every
+entry has both languages and the same placeholders in each.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from cnnviz.i18n import Text
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONTENT_DIR = Path(__file__).resolve().parent
+
+
+def content_files() -> list[Path]:
+    """Every lesson's content file."""
+    return sorted(CONTENT_DIR.glob("*.toml"))
+
+
+@cache
+def lesson_text(slug: str) -> Mapping[str, Text]:
+    """The entries of ``<slug>.toml`` as ``Text`` (empty when the lesson has no file)."""
+    path = CONTENT_DIR / f"{slug}.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as f:
+        raw = tomllib.load(f)
+    return {key: Text(entry["en"].strip(), entry["zh"].strip()) for key, entry in raw.items()}

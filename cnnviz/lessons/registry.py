@@ -1,0 +1,135 @@
+"""The lesson registry: the one table of every page (no Streamlit).
+
+app.py's navigation, each page's title, the home page's map, the page test suite, the
+browser walkthrough and the page-speed benchmark all read ``LESSONS``. A test fails when a
+file in ``pages/`` has no row here or a row names a missing file. Adding a lesson is a page
+file, a row here, its lesson module and its content file (``cnnviz/content/<slug>.toml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnnviz.i18n import Text
+
+SECTIONS: dict[str, Text] = {
+    "basics": Text("Basics", "基础"),
+    "operations": Text("Operations", "运算"),
+    "networks": Text("Networks", "网络"),
+}
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The one setting a tour changes to show the lesson move (walkthrough, page-speed
+    benchmark, page suite): a slider nudged one step, or a radio set to ``value``."""
+
+    kind: str  # "slider" | "radio"
+    key: str  # the widget's key
+    label: Text  # its label, as the learner reads it
+    value: object = None  # radio: the value to choose (AppTest)
+    value_label: Text | None = None  # radio: that option's label (browser)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One page. ``slug`` is its URL path (the same in every language) and content file name."""
+
+    slug: str
+    number: int | None  # shown as "1 · Convolution"; None for unnumbered pages
+    section: str  # a key of SECTIONS
+    title: Text
+    icon: str  # a Streamlit material icon
+    page: str  # file name under pages/
+    blurb: Text = Text("", "")  # one line for the home page's map
+    demo: Demo | None = None  # None: nothing to change (home, the network pages)
+
+    def heading(self, lang: str) -> str:
+        """The title as navigation and page show it, with its number."""
+        title = self.title.get(lang)
+        return f"{self.number} · {title}" if self.number is not None else title
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("home", None, "basics",
+           Text("What is a convolutional neural network?", "什么是卷积神经网络？"),
+           ":material/home:", "home.py"),
+    Lesson("convolution", 1, "basics", Text("Convolution", "卷积"),
+           ":material/grid_on:", "1_convolution.py",
+           Text("A kernel slides over the image: multiply, add, move.",
+                "卷积核在图像上滑动：相乘、相加、移动。"),
+           Demo("slider", "conv_k", Text("Kernel size", "卷积核尺寸"))),
+    Lesson("multichannel", 2, "basics", Text("Multi-channel convolution", "多通道卷积"),
+           ":material/layers:", "2_multichannel.py",
+           Text("RGB in, one kernel per channel, partial sums plus bias.",
+                "RGB 输入，每个通道一个卷积核，部分和加偏置。"),
+           Demo("slider", "mc_nf", Text("Number of filters", "滤波器个数"))),
+    Lesson("padding", 3, "basics", Text("Padding", "填充"),
+           ":material/border_outer:", "3_padding.py",
+           Text("Zero, replicate, reflect, circular: what happens at the border.",
+                "零填充、复制、反射、循环：边界处发生了什么。"),
+           Demo("slider", "pad_p", Text("Padding p", "填充 p"))),
+    Lesson("stride", 4, "basics", Text("Stride", "步幅"),
+           ":material/footprint:", "4_stride.py",
+           Text("Skipping positions: a smaller output, and what it loses.",
+                "跳过位置：更小的输出，以及丢失了什么。"),
+           Demo("slider", "stride_s", Text("Stride s", "步幅 s"))),
+    Lesson("pooling", 5, "operations", Text("Pooling", "池化"),
+           ":material/filter_center_focus:", "5_pooling.py",
+           Text("Max and average pooling, and what stays invariant.",
+                "最大池化与平均池化，以及保持不变的东西。"),
+           Demo("radio", "pool_kind", Text("Pooling", "池化方式"), "avg", Text("Average", "平均"))),
+    Lesson("dilation", 6, "operations", Text("Dilation", "膨胀卷积"),
+           ":material/open_in_full:", "6_dilation.py",
+           Text("Kernels with gaps: a wider view for the same weights.",
+                "带间隔的卷积核：同样的权重，更大的视野。"),
+           Demo("slider", "dil_d", Text("Dilation d", "膨胀率 d"))),
+    Lesson("transposed", 7, "operations", Text("Transposed convolution", "转置卷积"),
+           ":material/zoom_out_map:", "7_transposed.py",
+           Text("Upsampling by convolution, and its checkerboard.",
+                "用卷积上采样，以及棋盘格伪影。"),
+           Demo("slider", "tconv_s", Text("Stride s", "步幅 s"))),
+    Lesson("separable", 8, "operations",
+           Text("Separable, grouped and factorised convolution", "可分离、分组与分解卷积"),
+           ":material/call_split:", "8_separable.py",
+           Text("The same job with far fewer parameters.", "用少得多的参数完成同样的工作。"),
+           Demo("radio", "sep_stage", Text("Animate", "动画显示"), "pw",
+                Text("Pointwise", "逐点卷积"))),
+    Lesson("backprop", 9, "operations",
+           Text("Backpropagation through a convolution", "卷积的反向传播"),
+           ":material/undo:", "9_backprop.py",
+           Text("Gradients through a convolution, step by step.", "逐步计算卷积的梯度。"),
+           Demo("radio", "bp_k", Text("Kernel size", "卷积核尺寸"), 3, Text("3×3", "3×3"))),
+    Lesson("training", None, "networks", Text("Live MNIST training", "MNIST 实时训练"),
+           ":material/model_training:", "10_training.py",
+           Text("Train a real CNN and watch its filters learn.",
+                "训练一个真实的 CNN，观察滤波器学习。")),
+    Lesson("explorer", None, "networks", Text("Network explorer", "网络探索"),
+           ":material/account_tree:", "11_explorer.py",
+           Text("Feature maps layer by layer; CNN vs fully connected.",
+                "逐层查看特征图；CNN 与全连接网络对比。")),
+)
+
+HOME = LESSONS[0]
+
+
+def by_slug(slug: str) -> Lesson:
+    """The lesson whose URL path is ``slug``."""
+    for lesson in LESSONS:
+        if lesson.slug == slug:
+            return lesson
+    raise KeyError(f"no lesson {slug!r} in the registry")
+
+
+def by_page(page: str) -> Lesson:
+    """The lesson of a page file (a name like "1_convolution.py", or its full path)."""
+    name = page.replace("\\", "/").rsplit("/", 1)[-1]
+    for lesson in LESSONS:
+        if lesson.page == name:
+            return lesson
+    raise KeyError(f"pages/{name} is not in the lesson registry (cnnviz/lessons/registry.py)")
+
+
+def operation_lessons() -> list[Lesson]:
+    """The numbered lessons that animate an operation on the learner's image."""
+    return [lesson for lesson in LESSONS if lesson.number is not None]
