@@ -1,17 +1,29 @@
 """cnnviz: the Streamlit entry point (``streamlit run app.py``).
 
-Sets the page up, draws the shared sidebar (language, classroom mode, credits) and
-navigation grouped as Basics / Operations / Networks from the lesson registry
-(``cnnviz.lessons.registry.LESSONS``).
+Run by ``streamlit run``, this file is read twice. Imported as a module it builds ``app``,
+the ASGI application (``st.App``) that serves this same file as the Streamlit script, with
+one middleware: browsers asking for an unknown path are sent home with a notice instead of
+a blank page (``cnnviz.ui.routing``). Run as the script (``__main__``) it sets the page up,
+draws the shared sidebar (language, classroom mode, credits) and the navigation grouped as
+Basics / Operations / Networks from the lesson registry (``cnnviz.lessons.registry``).
 """
 
 import streamlit as st
 
-from cnnviz import ui
-from cnnviz.ui.navigation import build_pages
+if __name__ != "__main__":  # imported by `streamlit run`: the server
+    from starlette.middleware import Middleware
 
-st.set_page_config(layout="wide", page_title="cnnviz", page_icon=":material/grid_on:")
-ui.sidebar()
-page = st.navigation(build_pages(), expanded=True)
-ui.credits()
-page.run()
+    from cnnviz.ui.routing import UnknownPathRedirect
+
+    app = st.App(__file__, middleware=[Middleware(UnknownPathRedirect)])
+else:  # the script every session runs
+    from cnnviz import ui
+    from cnnviz.ui.navigation import build_pages
+    from cnnviz.ui.routing import missing_page_notice
+
+    st.set_page_config(layout="wide", page_title="cnnviz", page_icon=":material/grid_on:")
+    ui.sidebar()
+    page = st.navigation(build_pages(), expanded=True)
+    ui.credits()
+    missing_page_notice()
+    page.run()

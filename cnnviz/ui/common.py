@@ -50,9 +50,18 @@ h3 { font-size: 1.6rem !important; }
 
 
 def lang() -> str:
-    """The learner's language code ("en" or "zh")."""
-    value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
+    """The learner's language code ("en" or "zh"): their choice, else their browser's."""
+    value = st.session_state.get(LANG_KEY) or browser_language()
     return value if value in LANGUAGES else DEFAULT_LANG
+
+
+def browser_language() -> str:
+    """"zh" when the browser asks for Chinese first (a new visitor's default), else English."""
+    try:
+        locale = st.context.locale or ""
+    except (AttributeError, RuntimeError):  # no browser (AppTest, bare mode)
+        locale = ""
+    return "zh" if locale.lower().startswith("zh") else DEFAULT_LANG
 
 
 def t(text: Text | str, zh: str | None = None) -> str:

@@ -1,0 +1,44 @@
+"""Any URL a visitor types reaches the app (issue 13, defect 5): deep or unknown paths are
+sent home with a "page not found" in the learner's language, never a blank white page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import assert_no_exception, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PATHS = [
+    "/convolution/extra/deeper",
+    "/pages/1_convolution.py",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/no-such-lesson",
+    "/padding/",  # a lesson with a trailing slash still opens the lesson
+]
+EXPECTED = {"en": ("There is no page at", "What is a convolutional neural network?"),
+            "zh": ("没有", "什么是卷积神经网络？")}
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@pytest.mark.parametrize("path", PATHS)
+def test_unknown_path_reaches_the_app_with_a_notice(browser, streamlit_url, path: str,
+                                                   locale: str) -> None:  # noqa: ANN001
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 720})
+    try:
+        pg = context.new_page()
+        pg.goto(f"{streamlit_url}{path}")
+        wait_for_app(pg)
+        pg.locator('[data-testid="stSidebarNav"]').wait_for(timeout=30_000)
+        assert_no_exception(pg)
+        main = pg.locator('[data-testid="stMain"]').inner_text()
+        lang = "zh" if locale.startswith("zh") else "en"
+        if path == "/padding/":
+            assert ("填充" if lang == "zh" else "Padding") in pg.locator("h1").first.inner_text()
+            return
+        notice, home_title = EXPECTED[lang]
+        assert notice in main and home_title in main, main[:500]
+        assert "?missing" not in pg.url, "the notice is shown once; the URL is clean again"
+    finally:
+        context.close()
