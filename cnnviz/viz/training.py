@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from cnnviz.i18n import pick
 from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
-from cnnviz.viz.window_animation import HIGHLIGHT
+from cnnviz.viz.style import HIGHLIGHT
 
 Normalise = Literal["per_filter", "shared"]
 GAP_RGB = (235, 235, 235)
