@@ -82,6 +82,9 @@ def animate(fig: go.Figure, frames: list[dict[str, Any]], stage: Stage, lang: st
     """Lay out grids, equation and controls, and attach the frames (``frames[0]`` shown first).
 
     ``annotations`` and ``shapes`` are the first step's; the controls sit under the equation.
+    Known quirk, kept because the golden snapshots hold it: ``update_layout`` merges
+    ``annotations`` into the subplot titles already there, which keep plotly's 16 px until
+    the first frame replaces them with the sized ones.
     """
     fig_height = stage.height or stage.grid_px + stage.equation_px + 150
     bottom = stage.equation_px + 110

@@ -53,8 +53,9 @@ def equation_lines(spec: WindowSpec, step: int, lang: str = "en") -> list[str]:
     return lines
 
 
-def equation_line_count(spec: WindowSpec) -> int:
-    """How many lines ``equation_lines`` writes (the same for every step)."""
+def equation_room(spec: WindowSpec) -> int:
+    """Lines of height the equation gets: those ``equation_lines`` writes, and for a
+    multiply-add one spare (the layout the lessons were tuned with)."""
     kh = spec.window_map.shape[2]
     if spec.kernel is None:
         return kh + 1

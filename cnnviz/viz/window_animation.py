@@ -13,6 +13,10 @@ The multiply-add written under the figure lists ``padded[window] * kernel`` term
 its total is the engine's output value, never a sum recomputed here: a test checks that the
 terms add up to it. No Streamlit in this module (pages show the figure with ``ui.show_plotly``).
 
+The figure is composed from the viz pieces: ``style`` (colours, fonts), ``grid`` (numbered
+grids, outlines, cover, padding ring), ``equation`` (the written-out sum) and ``controls``
+(buttons, slider, frames); this module only decides what goes where.
+
 Typical use (a page)::
 
     xp = F.pad(crop[None, None], (p, p, p, p), mode="constant")[0, 0]
@@ -37,8 +41,8 @@ from cnnviz.viz.equation import (  # noqa: F401 (equation_lines re-exported)
     equation_annotation,
     equation_font,
     equation_height,
-    equation_line_count,
     equation_lines,
+    equation_room,
 )
 from cnnviz.viz.grid import (
     column_titles,
@@ -181,7 +185,7 @@ def window_animation_figure(
               for s in range(spec.n_steps)]
     for trace, col in zip(frames[0]["data"], (len(grids), 1, len(grids))):
         fig.add_trace(go.Scatter(trace), row=1, col=col)
-    stage = Stage(grid_px, equation_height(equation_line_count(spec), eq_font), style.font,
+    stage = Stage(grid_px, equation_height(equation_room(spec), eq_font), style.font,
                   frame_ms, height=height)
     shapes = padding_ring(spec.padded.shape, spec.pad) if any(spec.pad) else []
     animate(fig, frames, stage, lang, frames[0]["layout"]["annotations"], shapes)
