@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from cnnviz.i18n import pick
+from cnnviz.i18n import Text
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -64,24 +64,23 @@ def describe_figure(fig: dict[str, Any], lang: str = "en") -> str:
             if z is not None and z.ndim == 2:
                 finite = z[np.isfinite(z)]
                 rng = (
-                    pick(lang, f", {_fmt(finite.min())} to {_fmt(finite.max())}",
-                         f"，{_fmt(finite.min())} 到 {_fmt(finite.max())}")
+                    Text(f", {_fmt(finite.min())} to {_fmt(finite.max())}",
+                         f"，{_fmt(finite.min())} 到 {_fmt(finite.max())}").get(lang)
                     if finite.size else ""
                 )
                 grids.append(f"{z.shape[0]}×{z.shape[1]}{rng}")
         elif kind == "image":
             images += 1
-    sep = pick(lang, "; ", "；")
+    sep, stop = Text("; ", "；").get(lang), Text(".", "。").get(lang)
     parts: list[str] = []
     if titles:
         named = [f"{t} ({g})" for t, g in zip(titles, grids)] + titles[len(grids):]
-        parts.append(pick(lang, "Panels: ", "面板：") + sep.join(named) + pick(lang, ".", "。"))
+        parts.append(Text("Panels: ", "面板：").get(lang) + sep.join(named) + stop)
     elif grids:
-        parts.append(pick(lang, "Number grids: ", "数字网格：") + sep.join(grids)
-                     + pick(lang, ".", "。"))
+        parts.append(Text("Number grids: ", "数字网格：").get(lang) + sep.join(grids) + stop)
     if images and not grids:
-        parts.append(pick(lang, f"{images} picture(s) side by side; colour bars give the values.",
-                          f"{images} 幅并排的图像；色条给出数值。"))
+        parts.append(Text(f"{images} picture(s) side by side; colour bars give the values.",
+                          f"{images} 幅并排的图像；色条给出数值。").get(lang))
     frames = fig.get("frames") or []
     if frames:
         eq = ""
@@ -89,10 +88,10 @@ def describe_figure(fig: dict[str, Any], lang: str = "en") -> str:
         if first:
             eq = _plain(first[-1].get("text", ""))
         parts.append(
-            pick(lang, f"Animation of {len(frames)} steps (Play, or the step slider); step 1: {eq}",
-                 f"共 {len(frames)} 步的动画（播放，或拖动步骤滑块）；第 1 步：{eq}")
+            Text(f"Animation of {len(frames)} steps (Play, or the step slider); step 1: {eq}",
+                 f"共 {len(frames)} 步的动画（播放，或拖动步骤滑块）；第 1 步：{eq}").get(lang)
         )
     title = layout.get("title", {})
     if isinstance(title, dict) and title.get("text"):
         parts.insert(0, _plain(title["text"]) + ".")
-    return " ".join(parts)[:1000] or pick(lang, "Figure.", "图。")
+    return " ".join(parts)[:1000] or Text("Figure.", "图。").get(lang)

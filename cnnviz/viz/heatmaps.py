@@ -21,13 +21,22 @@ from matplotlib import colormaps
 from PIL import Image
 from plotly.subplots import make_subplots
 
-from cnnviz.viz.window_animation import (
-    HIGHLIGHT,
-    PAD_OUTLINE,
+from cnnviz.viz.grid import (
+    cell_marks,
+    grid_columns,
+    max_chars,
+    numbered_heatmap,
+    pad_outline,
+    square_cells,
+    text_grid,
+)
+from cnnviz.viz.style import (
+    GRID_BACKGROUND,
     auto_decimals,
     colour_scales,
     fit_font,
-    fmt,
+    input_colours,
+    signed_colours,
 )
 
 PanelKind = Literal["input", "signed", "rgb", "gray"]
@@ -209,60 +218,33 @@ def number_grid_figure(
     n = len(grids)
     base = 24 if classroom else 18
     widths = [max(np.asarray(g.values).shape[1], 2) for g in grids]
-    fig = make_subplots(
-        rows=1, cols=n, subplot_titles=[g.title for g in grids],
-        column_widths=[w / sum(widths) for w in widths], horizontal_spacing=0.04,
-    )
-    scales = colour_scales(classroom)
+    fig = grid_columns([g.title for g in grids], widths, spacing=0.04)
+    for a in fig.layout.annotations:
+        a.font = {"size": base}
+    cell_px = width_hint * (1 - 0.04 * (n - 1)) / sum(widths)
     shapes: list[dict[str, object]] = []
     for i, g in enumerate(grids, start=1):
         v = np.asarray(g.values, dtype=np.float64)
-        h, w = v.shape
         if g.signed:
             amax = g.vmax if g.vmax is not None else max(float(np.nanmax(np.abs(v))), 1e-4)
-            zk = {"colorscale": scales["signed"], "zmin": -amax, "zmax": amax}
+            colours = signed_colours(amax, classroom)
         else:
             lo = float(np.nanmin(v)) if g.vmin is None else g.vmin
             hi = float(np.nanmax(v)) if g.vmax is None else g.vmax
-            zk = {"colorscale": scales["input"], "zmin": lo, "zmax": hi if hi > lo else lo + 1}
-        d = auto_decimals(v)
-        text = [[fmt(float(x), d) for x in row] for row in v]
-        chars = max(len(x) for row in text for x in row)
-        cell_px = width_hint * (1 - 0.04 * (n - 1)) / sum(widths)
-        fig.add_trace(
-            go.Heatmap(
-                z=v, text=text, texttemplate="%{text}", showscale=False, xgap=1, ygap=1,
-                textfont={"size": fit_font(cell_px, chars, base)},
-                hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>", **zk,
-            ),
-            row=1, col=i,
-        )
-        xref = "x" if i == 1 else f"x{i}"
-        yref = "y" if i == 1 else f"y{i}"
-        left, right, top, bottom = g.pad
+            colours = input_colours(lo, hi if hi > lo else lo + 1, classroom)
+        text = text_grid(v, auto_decimals(v))
+        trace = numbered_heatmap(v, text, fit_font(cell_px, max_chars(text), base),
+                                 "row %{y}, col %{x}: %{z}<extra></extra>", **colours)
+        fig.add_trace(go.Heatmap(trace), row=1, col=i)
+        axes = "" if i == 1 else str(i)
         if any(g.pad):
-            shapes.append(
-                {"type": "rect", "xref": xref, "yref": yref, "x0": left - 0.5,
-                 "x1": w - right - 0.5, "y0": top - 0.5, "y1": h - bottom - 0.5,
-                 "line": {"color": PAD_OUTLINE, "width": 4, "dash": "dash"}, "layer": "above"}
-            )
+            shapes.append(pad_outline(v.shape, g.pad, axes))  # type: ignore[arg-type]
         if g.marks is not None:
-            for r, c in np.asarray(g.marks).reshape(-1, 2):
-                shapes.append(
-                    {"type": "rect", "xref": xref, "yref": yref, "x0": c - 0.5, "x1": c + 0.5,
-                     "y0": r - 0.5, "y1": r + 0.5,
-                     "line": {"color": HIGHLIGHT, "width": 3}, "layer": "above"}
-                )
-        fig.update_yaxes(autorange="reversed", scaleanchor=xref, constrain="domain",
-                         row=1, col=i)
-        fig.update_xaxes(constrain="domain", row=1, col=i)
-    for a in fig.layout.annotations:
-        a.font = {"size": base}
-    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False)
-    fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False)
+            shapes += cell_marks(g.marks, axes)
+    square_cells(fig, n)
     fig.update_layout(
         height=height or (460 if classroom else 360), shapes=shapes,
-        margin={"l": 5, "r": 5, "t": 60, "b": 5}, plot_bgcolor="#e6e6e6",
+        margin={"l": 5, "r": 5, "t": 60, "b": 5}, plot_bgcolor=GRID_BACKGROUND,
         paper_bgcolor="white", showlegend=False,
     )
     return fig

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.i18n import pick
+from cnnviz.i18n import Text
 from cnnviz.lessons.architectures import ArchNumbers
 from cnnviz.summary import LayerRow
 from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
@@ -43,8 +43,8 @@ def kernel_grid_figure(weight: np.ndarray, *, title: str, lang: str = "en",
         fig = go.Figure(go.Image(source=png_data_uri(rgb), hoverinfo="skip"))
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False, scaleanchor="x")
-        sub = pick(lang, f"{shown_n} of {c_out} filters, {kh}×{kw} each, on 1 input channel",
-                   f"{c_out} 个滤波器中的 {shown_n} 个，每个 {kh}×{kw}，1 个输入通道")
+        sub = Text(f"{shown_n} of {c_out} filters, {kh}×{kw} each, on 1 input channel",
+                   f"{c_out} 个滤波器中的 {shown_n} 个，每个 {kh}×{kw}，1 个输入通道").get(lang)
         fig.update_layout(title={"text": f"{title}<br><sup>{sub}</sup>",
                                  "font": {"size": font + 2}},
                           height=int(min(560, max(220, 420 * rgb.shape[0] / rgb.shape[1] + 90))),
@@ -69,10 +69,10 @@ def kernel_grid_figure(weight: np.ndarray, *, title: str, lang: str = "en",
     fig = go.Figure(go.Image(source=png_data_uri(out), hoverinfo="skip"))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
-    shown = pick(lang, f"{rows} of {c_out} filters × {cols} of {c_in} input channels, "
+    shown = Text(f"{rows} of {c_out} filters × {cols} of {c_in} input channels, "
                        f"{kh}×{kw} each",
                  f"{c_out} 个滤波器中的 {rows} 个 × {c_in} 个输入通道中的 {cols} 个，"
-                 f"每个 {kh}×{kw}")
+                 f"每个 {kh}×{kw}").get(lang)
     fig.update_layout(
         title={"text": f"{title}<br><sup>{shown}</sup>", "font": {"size": font + 2}},
         height=int(min(700, max(200, out.shape[0] * min(1.0, 700 / max(out.shape[1], 1)) + 90))),
@@ -83,11 +83,11 @@ def kernel_grid_figure(weight: np.ndarray, *, title: str, lang: str = "en",
 def layer_table(rows: Sequence[LayerRow], lang: str = "en") -> list[dict[str, object]]:
     """Rows for a table of layers: name, type, output shape, parameters, multiply-adds."""
     return [{
-        pick(lang, "Layer", "层"): r.name,
-        pick(lang, "Type", "类型"): r.kind,
-        pick(lang, "Output shape", "输出形状"): "×".join(str(d) for d in r.output_shape),
-        pick(lang, "Parameters", "参数"): r.params,
-        pick(lang, "Multiply-adds", "乘加次数"): r.multiply_adds,
+        Text("Layer", "层").get(lang): r.name,
+        Text("Type", "类型").get(lang): r.kind,
+        Text("Output shape", "输出形状").get(lang): "×".join(str(d) for d in r.output_shape),
+        Text("Parameters", "参数").get(lang): r.params,
+        Text("Multiply-adds", "乘加次数").get(lang): r.multiply_adds,
     } for r in rows]
 
 
@@ -96,18 +96,18 @@ def fc_comparison_figure(numbers: Sequence[ArchNumbers], labels: Sequence[str], 
     """Parameters of each CNN beside its fully connected twin (log scale: they differ 30-600×)."""
     font = 22 if classroom else 16
     fig = go.Figure([
-        go.Bar(name=pick(lang, "CNN", "卷积网络"), x=list(labels),
+        go.Bar(name=Text("CNN", "卷积网络").get(lang), x=list(labels),
                y=[n.params for n in numbers], marker_color=TRAIN_ACC,
                text=[f"{n.params:,}" for n in numbers], textposition="outside"),
-        go.Bar(name=pick(lang, "fully connected, same layer sizes", "全连接（层大小相同）"),
+        go.Bar(name=Text("fully connected, same layer sizes", "全连接（层大小相同）").get(lang),
                x=list(labels), y=[n.dense_twin_params for n in numbers],
                marker_color=TEST_ACC, text=[f"{n.dense_twin_params:,}" for n in numbers],
                textposition="outside"),
     ])
     top = max(max(n.dense_twin_params, n.params) for n in numbers) if numbers else 10
     low = min(n.params for n in numbers) if numbers else 1
-    fig.update_yaxes(type="log", title_text=pick(lang, "parameters (log scale)",
-                                                 "参数（对数刻度）"), gridcolor="#e5e5e5",
+    fig.update_yaxes(type="log", title_text=Text("parameters (log scale)",
+                                                 "参数（对数刻度）").get(lang), gridcolor="#e5e5e5",
                      range=[np.log10(low) - 1, np.log10(top) + 0.4])
     fig.update_layout(barmode="group", height=480 if classroom else 440,
                       legend={"orientation": "h", "y": 1.12}, font={"size": font},

@@ -22,9 +22,9 @@ from typing import Any, Literal
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.i18n import pick
+from cnnviz.i18n import Text
 from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
-from cnnviz.viz.window_animation import HIGHLIGHT
+from cnnviz.viz.style import HIGHLIGHT
 
 Normalise = Literal["per_filter", "shared"]
 GAP_RGB = (235, 235, 235)
@@ -105,10 +105,10 @@ def curves_figure(history: Sequence[Any], test_history: Sequence[Any], *, lang: 
     traces: list[dict[str, Any]] = []
     x, y = _finite(steps, [e.loss for e in ev])
     traces.append({"x": x, "y": y, "line": {"color": LOSS_RAW, "width": 1},
-                   "name": pick(lang, "loss per batch", "每批损失")})
+                   "name": Text("loss per batch", "每批损失").get(lang)})
     x, y = _finite(steps, [e.loss_avg for e in ev])
     traces.append({"x": x, "y": y, "line": {"color": LOSS_AVG, "width": 3},
-                   "name": pick(lang, "moving average", "滑动平均")})
+                   "name": Text("moving average", "滑动平均").get(lang)})
     # batch accuracy is noisy: smooth it the same way as the loss
     acc = np.array([e.batch_accuracy for e in history], dtype=np.float64)
     if acc.size:
@@ -122,18 +122,18 @@ def curves_figure(history: Sequence[Any], test_history: Sequence[Any], *, lang: 
         x, y = np.zeros(0), np.zeros(0)
     shown = list(y)
     traces.append({"x": x, "y": y, "line": {"color": TRAIN_ACC, "width": 3}, "xaxis": "x2",
-                   "yaxis": "y2", "name": pick(lang, "train (batches, averaged)",
-                                               "训练（批次平均）")})
+                   "yaxis": "y2", "name": Text("train (batches, averaged)",
+                                               "训练（批次平均）").get(lang)})
     x, y = _finite([float(p.step) for p in test_history],
                    [p.accuracy * 100 for p in test_history])
     shown += list(y)
     traces.append({"x": x, "y": y, "mode": "lines+markers", "marker": {"size": 9},
                    "line": {"color": TEST_ACC, "width": 3}, "xaxis": "x2", "yaxis": "y2",
-                   "name": pick(lang, "test digits", "测试集")})
+                   "name": Text("test digits", "测试集").get(lang)})
     font = _font(classroom)
-    layout = _side_by_side([pick(lang, "Loss (cross-entropy)", "损失（交叉熵）"),
-                            pick(lang, "Accuracy", "准确率")], font + 2)
-    step_label = pick(lang, "training step", "训练步数")
+    layout = _side_by_side([Text("Loss (cross-entropy)", "损失（交叉熵）").get(lang),
+                            Text("Accuracy", "准确率").get(lang)], font + 2)
+    step_label = Text("training step", "训练步数").get(lang)
     for ax in ("xaxis", "xaxis2"):
         layout[ax].update(title={"text": step_label, "standoff": 4}, rangemode="tozero",
                           gridcolor="#e5e5e5")
@@ -231,9 +231,10 @@ def filters_figure(current: np.ndarray, initial: np.ndarray | None = None, *,
     cols = grid_shape(n)[1]
     rgbs = [mosaic(filter_tiles(p, normalise, classroom=classroom, vmax=vmax), cols=cols,
                    scale=scale, gap=max(3, scale // 3), gap_rgb=FILTER_GAP_RGB) for p in panels]
-    now = pick(lang, "now", "现在") + (f" (step {step})" if step is not None and lang != "zh"
-                                       else f"（第 {step} 步）" if step is not None else "")
-    titles = [now, pick(lang, "at the start", "训练开始时")][:len(panels)]
+    now = Text("now", "现在").get(lang)
+    if step is not None:
+        now += Text(f" (step {step})", f"（第 {step} 步）").get(lang)
+    titles = [now, Text("at the start", "训练开始时").get(lang)][:len(panels)]
     layout = _side_by_side(titles, _font(classroom) + 2, gap=0.04)
     hidden = {"visible": False, "showgrid": False, "zeroline": False}
     for k in list(layout):
@@ -284,9 +285,9 @@ def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str =
         a = a[0] if a.ndim == 4 else a
         c, h, w = a.shape
         shown = min(c, max_maps)
-        more = "" if shown == c else pick(lang, f", first {shown} shown", f"，显示前 {shown} 个")
-        titles.append(pick(lang, f"{name} → {c} maps of {h}×{w}{more}",
-                           f"{name} → {c} 个 {h}×{w} 特征图{more}"))
+        more = Text(f", first {shown} shown", f"，显示前 {shown} 个").get(lang) if shown < c else ""
+        titles.append(Text(f"{name} → {c} maps of {h}×{w}{more}",
+                           f"{name} → {c} 个 {h}×{w} 特征图{more}").get(lang))
         rgbs.append(mosaic(activation_tiles(a, classroom=classroom, max_maps=max_maps),
                            cols=min(shown, 10), scale=auto_scale(h, 48), gap=3))
     # every stage stacked into ONE picture under a white title band (one trace, no subplots:
@@ -326,12 +327,12 @@ def confusion_figure(confusion: np.ndarray, *, lang: str = "en",
     fig = go.Figure(go.Heatmap(
         z=z, x=digits, y=digits, text=cm, texttemplate="%{text}", colorscale="Blues",
         showscale=False, textfont={"size": _font(classroom) - 2},
-        hovertemplate=pick(lang, "true %{y}, predicted %{x}: %{text}<extra></extra>",
-                           "真实 %{y}，预测 %{x}：%{text}<extra></extra>")))
-    fig.update_xaxes(title_text=pick(lang, "predicted", "预测"), side="top", type="category")
-    fig.update_yaxes(title_text=pick(lang, "true digit", "真实数字"), autorange="reversed",
+        hovertemplate=Text("true %{y}, predicted %{x}: %{text}<extra></extra>",
+                           "真实 %{y}，预测 %{x}：%{text}<extra></extra>").get(lang)))
+    fig.update_xaxes(title_text=Text("predicted", "预测").get(lang), side="top", type="category")
+    fig.update_yaxes(title_text=Text("true digit", "真实数字").get(lang), autorange="reversed",
                      type="category", scaleanchor="x")
-    fig.update_layout(title={"text": pick(lang, "Confusion matrix", "混淆矩阵"), "y": 0.98})
+    fig.update_layout(title={"text": Text("Confusion matrix", "混淆矩阵").get(lang), "y": 0.98})
     return _layout(fig, classroom, 560 if classroom else 500, top=110, axes=True)
 
 
@@ -348,8 +349,8 @@ def per_class_figure(per_class: np.ndarray, *, lang: str = "en",
     finite = [v for v in y if v is not None]
     lo = max(0.0, min(finite) - 5) if finite else 0.0
     fig.update_yaxes(range=[lo, 101.5], title_text="%", gridcolor="#e5e5e5")
-    fig.update_xaxes(title_text=pick(lang, "digit", "数字"), type="category")
-    fig.update_layout(title={"text": pick(lang, "Accuracy per digit", "各数字的准确率")})
+    fig.update_xaxes(title_text=Text("digit", "数字").get(lang), type="category")
+    fig.update_layout(title={"text": Text("Accuracy per digit", "各数字的准确率").get(lang)})
     return _layout(fig, classroom, 420, top=60, axes=True)
 
 
@@ -360,7 +361,8 @@ def mistakes_figure(images: np.ndarray, predicted: Sequence[int], true: Sequence
     n = len(imgs)
     if n == 0:
         fig = go.Figure()
-        fig.add_annotation(text=pick(lang, "No mistakes on these digits.", "这些数字全部正确。"),
+        none = Text("No mistakes on these digits.", "这些数字全部正确。")
+        fig.add_annotation(text=none.get(lang),
                            showarrow=False, font={"size": _font(classroom) + 4})
         _hide_axes(fig)
         return _layout(fig, classroom, 160)
@@ -386,8 +388,8 @@ def mistakes_figure(images: np.ndarray, predicted: Sequence[int], true: Sequence
             font={"size": _font(classroom)}, xref="x", yref="y")
     _hide_axes(fig)
     fig.update_yaxes(scaleanchor="x")
-    fig.update_layout(title={"text": pick(
-        lang, "Mistakes: <b>predicted</b> (true)", "错误样例：<b>预测</b>（真实）")})
+    title = Text("Mistakes: <b>predicted</b> (true)", "错误样例：<b>预测</b>（真实）")
+    fig.update_layout(title={"text": title.get(lang)})
     return _layout(fig, classroom, int(min(900, rgb.shape[0] * 1.15 + 70)), top=50)
 
 
@@ -405,10 +407,10 @@ def probability_figure(probs: np.ndarray, *, lang: str = "en",
                                               for i in range(len(p))],
         textfont={"size": _font(classroom) - 2}))
     fig.update_yaxes(range=[0, 115], title_text="%", gridcolor="#e5e5e5")
-    fig.update_xaxes(title_text=pick(lang, "digit", "数字"), type="category",
+    fig.update_xaxes(title_text=Text("digit", "数字").get(lang), type="category",
                      tickfont={"size": _font(classroom) + 4})
-    fig.update_layout(title={"text": pick(lang, f"Prediction: {best} ({p[best]:.1f}%)",
-                                          f"预测：{best}（{p[best]:.1f}%）")})
+    fig.update_layout(title={"text": Text(f"Prediction: {best} ({p[best]:.1f}%)",
+                                          f"预测：{best}（{p[best]:.1f}%）").get(lang)})
     return _layout(fig, classroom, 360 if not classroom else 420, top=60, axes=True)
 
 

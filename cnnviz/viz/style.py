@@ -1,0 +1,82 @@
+"""How every lesson figure looks: colour scales, highlight colours, fonts, number format.
+
+One place so the animator, the number grids, the training pictures and any new lesson's
+figure agree (the same orange window, the same green padding outline, the same colours for
+a signed value on every page). No plotting here, only values and small pure helpers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Colour scales, all readable with red-green colour blindness: a diverging map for signed
+# values (zero = white; blue/red, in classroom mode purple/orange, which stays apart for
+# every common deficiency) and perceptually uniform maps for inputs (viridis; cividis in
+# classroom mode, made for colour-blind viewers, its dark blue to bright yellow
+# contrasts well on a washed-out projector).
+SIGNED_SCALE = "RdBu_r"
+SIGNED_SCALE_CLASSROOM = "PuOr_r"
+INPUT_SCALE = "Viridis"
+INPUT_SCALE_CLASSROOM = "Cividis"
+HIGHLIGHT = "#ff8c00"  # window and current output cell (orange reads on both maps)
+WINDOW_FILL = "rgba(255,140,0,0.18)"  # the window's cells, tinted in the highlight colour
+PAD_OUTLINE = "#00b050"
+NOT_YET = "#d9d9d9"  # output cells the animation has not computed yet
+GRID_BACKGROUND = "#e6e6e6"  # shows between the cells of a numbered grid (xgap / ygap)
+MONO = "DejaVu Sans Mono, Menlo, monospace"  # written-out sums: terms line up in columns
+
+
+def colour_scales(classroom: bool = False) -> dict[str, object]:
+    """The input / signed colour scales the lesson figures share (plotly names or lists)."""
+    if classroom:
+        return {"input": INPUT_SCALE_CLASSROOM, "signed": SIGNED_SCALE_CLASSROOM}
+    return {"input": INPUT_SCALE, "signed": SIGNED_SCALE}
+
+
+def signed_colours(amax: float, classroom: bool = False) -> dict[str, object]:
+    """Heatmap colours for signed values: the diverging map, zero at white, ±``amax``."""
+    return {"colorscale": colour_scales(classroom)["signed"], "zmin": -amax, "zmax": amax}
+
+
+def input_colours(lo: float, hi: float, classroom: bool = False) -> dict[str, object]:
+    """Heatmap colours for inputs (or unsigned results): the input map over ``lo..hi``."""
+    return {"colorscale": colour_scales(classroom)["input"], "zmin": lo, "zmax": hi}
+
+
+@dataclass(frozen=True)
+class AnimationStyle:
+    """Font sizes and line width of an animation; classroom mode is larger for a projector."""
+
+    font: int  # base size: grid numbers at most this, titles +2, controls -2
+    equation: int  # the written-out sum, at most this (fitted to the width)
+    line: int  # width of the window / current-cell outlines
+
+    @classmethod
+    def of(cls, classroom: bool) -> AnimationStyle:
+        """The style for normal or classroom mode."""
+        return cls(26, 24, 5) if classroom else cls(20, 19, 4)
+
+
+def auto_decimals(values: np.ndarray, max_decimals: int = 2) -> int:
+    """Fewest decimals (0..max) that show ``values`` exactly, so integer grids stay integers."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    for d in range(max_decimals + 1):
+        if v.size == 0 or np.allclose(np.round(v, d), v, atol=1e-6, rtol=0):
+            return d
+    return max_decimals
+
+
+def fmt(value: float, decimals: int) -> str:
+    """A number with a true minus sign (reads better projected) and no ``-0``."""
+    text = f"{value:.{decimals}f}"
+    if float(text) == 0.0:
+        text = text.lstrip("-")
+    return text.replace("-", "−")
+
+
+def fit_font(cell_px: float, max_chars: int, base: int, least: int = 9) -> int:
+    """Largest font (<= base) whose ``max_chars`` characters fit in a ``cell_px`` cell."""
+    return int(max(least, min(base, cell_px / (0.62 * max(max_chars, 1)))))
