@@ -323,14 +323,24 @@ def check_fits(model: nn.Module, shapes: Mapping[str, tuple[int, ...]], *, label
             f"{saved_name} 再加载它。"), "other_model")
     own = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     missing = [k for k in own if k not in shapes]
-    extra = [k for k in shapes if k not in own]
+    extra = [f"{k} {tuple(shapes[k])}" for k in shapes if k not in own]
     wrong = [f"{k} {tuple(shapes[k])} ≠ {own[k]}" for k in own
              if k in shapes and tuple(shapes[k]) != own[k]]
     if missing or extra or wrong:
-        detail = ", ".join(missing[:3] + extra[:3] + wrong[:3])
-        raise WeightsError(Text(
-            f"{label} does not fit the model {model_name} (mismatched: {detail}).",
-            f"{label} 与模型 {model_name} 不匹配（不一致的参数：{detail}）。"), "mismatch")
+        en, zh = _listed(missing, extra, wrong)
+        raise WeightsError(Text(f"{label} does not fit the model {model_name} ({en}).",
+                                f"{label} 与模型 {model_name} 不匹配（{zh}）。"), "mismatch")
+
+
+def _listed(missing: list[str], extra: list[str], wrong: list[str]) -> tuple[str, str]:
+    """What does not fit, a few of each kind, in English and Chinese."""
+    def few(items: list[str]) -> str:
+        return ", ".join(items[:3]) + (", …" if len(items) > 3 else "")
+
+    kinds = [(missing, "missing", "缺少"), (extra, "unexpected", "多余"),
+             (wrong, "wrong shape", "形状不符")]
+    return ("; ".join(f"{en} {few(ks)}" for ks, en, _ in kinds if ks),
+            "；".join(f"{zh} {few(ks)}" for ks, _, zh in kinds if ks))
 
 
 def _checked(state: Mapping[str, Any], label: str) -> StateDict:
@@ -350,18 +360,19 @@ def _read(zf: zipfile.ZipFile, label: str, model: nn.Module | None = None,
     """Headers and metadata first, checks, and only then the data (see the module docstring)."""
     members, meta_member = _members(zf, label)
     meta = _read_meta(zf, meta_member, label)
-    _check_size(members, label)
+    if not members:
+        raise WeightsError(Text(f"{label} holds no weights.", f"{label} 中没有权重。"),
+                           "no_weights")
+    if model is not None:  # the model's own shapes bound what is read
+        check_fits(model, {k: m.shape for k, m in members.items()}, label=label,
+                   model_name=model_name or str(getattr(model, "name", "")),
+                   saved_name=meta.get("model"))
+    else:
+        _check_size(members, label)
     for key, m in members.items():
         why = _value_problem(key, m.dtype)
         if why is not None:
             raise _bad_values(label, key, why)
-    if not members:
-        raise WeightsError(Text(f"{label} holds no weights.", f"{label} 中没有权重。"),
-                           "no_weights")
-    if model is not None:
-        check_fits(model, {k: m.shape for k, m in members.items()}, label=label,
-                   model_name=model_name or str(getattr(model, "name", "")),
-                   saved_name=meta.get("model"))
     arrays = {k: _data(zf, m, label) for k, m in members.items()}
     return _checked(StateDict(arrays, metadata=meta), label)
 
