@@ -143,6 +143,17 @@ def _load_into_trainer(path: Path) -> None:
             test_data=(x, np.zeros(4, np.int64))).load(path)
 
 
+def _refused(load, path: Path) -> tuple[pytest.ExceptionInfo, int]:
+    """``load(path)`` must raise WeightsError; also the peak bytes it allocated (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(WeightsError) as err:
+            load(path)
+        return err, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.fixture(scope="module")
 def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bombs")
@@ -161,13 +172,7 @@ def test_declared_shapes_are_refused_before_any_data_is_read(bombs, load, what, 
     path = bombs[what]
     assert path.stat().st_size < 3 * MB
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB, the process's peak
-    tracemalloc.start()
-    try:
-        with pytest.raises(WeightsError) as err:
-            load(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    err, peak = _refused(load, path)
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
     assert peak < 32 * MB, f"{peak / MB:.0f} MB allocated for a {n * 4 / MB:.0f} MB member"
     assert grown * 1024 < 64 * MB
@@ -180,13 +185,7 @@ def test_declared_shapes_are_refused_before_any_data_is_read(bombs, load, what, 
 
 def test_without_a_model_the_size_cap_refuses_before_reading(bombs):
     path = bombs["the issue's 600 M zeros (2.4 GB)"]
-    tracemalloc.start()
-    try:
-        with pytest.raises(WeightsError) as err:
-            load_weights(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    err, peak = _refused(load_weights, path)
     assert peak < 8 * MB and err.value.reason == "too_large"
     assert "600,000,000" in err.value.message("en") and "600,000,000" in err.value.message("zh")
     assert "未读取即拒绝" in err.value.message("zh")
