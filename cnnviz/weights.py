@@ -186,9 +186,8 @@ def _label(source: Source) -> str:
     """How messages name the source: its file name (not a server path), or what it is."""
     if isinstance(source, Mapping):
         return "state_dict"
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return "weights"
-    return Path(str(getattr(source, "name", source))).name
+    name = source if isinstance(source, (str, Path)) else getattr(source, "name", None)
+    return Path(str(name)).name if name else "weights"
 
 
 def _unreadable(label: str) -> WeightsError:
