@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cnnviz.train import TrainConfig, Trainer  # noqa: E402
+from cnnviz.training import TrainConfig, Trainer  # noqa: E402
 
 MARKER = "<!-- memory -->"
 

@@ -105,7 +105,7 @@ def _fail(message: str, message_zh: str | None = None) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from cnnviz.optim import DEFAULT_LR
-    from cnnviz.train import TrainConfig, Trainer
+    from cnnviz.training import TrainConfig, Trainer
 
     hyper: dict[str, Any] = {}
     if args.momentum is not None:
@@ -171,12 +171,11 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from cnnviz.train import evaluate_model, load_model
+    from cnnviz.training import data, evaluate_model
+    from cnnviz.weights import load_model
 
     model, meta = load_model(args.weights, model=args.model)
-    from cnnviz.train import _mnist
-
-    x, y = _mnist("test", args.limit)
+    x, y = data.mnist_split("test", args.limit)
     t0 = time.perf_counter()
     result = evaluate_model(model, x, y)
     seconds = time.perf_counter() - t0
@@ -192,7 +191,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 training diverged, 2 bad input)."""
-    from cnnviz.train import WeightsError
+    from cnnviz.weights import WeightsError
 
     try:
         from cnnviz.data.mnist import MnistError
@@ -205,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args)
         return _evaluate(args)
     except WeightsError as exc:
-        return _fail(exc.message, exc.message_zh)
+        return _fail(exc.message("en"), exc.message("zh"))
     except MnistError as exc:
         return _fail(str(getattr(exc, "message", exc)), getattr(exc, "message_zh", None))
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from cnnviz import optim, ui
 from cnnviz.concurrency import waiting_message
 from cnnviz.data.mnist import MnistError, mnist_arrays
 from cnnviz.models import MODEL_NAMES, model_description
-from cnnviz.train import TrainConfig, pretrained_path
+from cnnviz.training import TrainConfig
 from cnnviz.ui.digit_input import digit_input
 from cnnviz.ui.training_session import EVAL_LIMIT, eval_every_for, get_session
 from cnnviz.viz.training import (
@@ -27,6 +27,7 @@ from cnnviz.viz.training import (
     per_class_figure,
     probability_figure,
 )
+from cnnviz.weights import plain_text, pretrained_path
 
 K = "train"
 TICK_BUDGET = 0.4  # at most this many seconds of training per redraw (less if drawing is slow)
@@ -151,7 +152,7 @@ with right:
     b3.markdown(f"**{ui.t('Status', '状态')}:** {ui.t(*status_text)}")
 
     if sess.error is not None:
-        st.error(ui.t(*sess.error))
+        st.error(plain_text(ui.t(sess.error)))
     if sess.status == "idle":
         try:  # load MNIST now, so pressing Start trains at once
             mnist_arrays("train")
@@ -322,20 +323,21 @@ if sess.status != "running":
             st.caption(ui.t("Train first, then the weights can be downloaded.",
                             "先训练，才能下载权重。"))
     with c2:
-        up = st.file_uploader(ui.t(f"Load weights saved from {model} (.npz)",
-                                   f"加载 {model} 保存的权重（.npz）"), type=["npz"],
+        # the label and the check name the same model: the one chosen in the settings
+        up = st.file_uploader(ui.t(f"Load weights saved from {config.model} (.npz)",
+                                   f"加载 {config.model} 保存的权重（.npz）"), type=["npz"],
                               key=f"{K}_weights_upload")
         if up is not None:
             token = (up.file_id if hasattr(up, "file_id") else up.name, up.size)
             if st.session_state.get(f"{K}_loaded_token") != token:
                 st.session_state[f"{K}_loaded_token"] = token
-                cfg = config if sess.trainer is None else sess.trainer.config
-                if sess.load_upload(up.getvalue(), up.name, cfg):
+                if sess.load_upload(up.getvalue(), up.name, config):
                     st.rerun()
+        # file names and metadata come from strangers: shown as typed, never as Markdown
         if sess.notice is not None and sess.upload_error is None:
-            st.success(ui.t(*sess.notice))
+            st.success(plain_text(ui.t(sess.notice)))
         if sess.upload_error is not None:
-            st.error(ui.t(*sess.upload_error))
+            st.error(plain_text(ui.t(sess.upload_error)))
             if sess.trainer is not None:
                 st.info(ui.t("The current model is kept.", "当前模型保持不变。"))
 

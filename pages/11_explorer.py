@@ -4,18 +4,19 @@ import contextlib
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from cnnviz import nn, ui
 from cnnviz.data.digits import BlankDigitError, preprocess_digit
 from cnnviz.data.mnist import MnistError, mnist_arrays
+from cnnviz.data.resize import plain_resize, stretch01
 from cnnviz.lessons.architectures import STORIES, arch_numbers, story_rows
 from cnnviz.models import MODEL_NAMES, build_model, model_description
 from cnnviz.summary import count_parameters, summarize, total_multiply_adds
-from cnnviz.train import WeightsError, feature_maps, load_model, pretrained_path
+from cnnviz.training import conv_weights, feature_maps, probabilities
 from cnnviz.ui.training_session import STATE_KEY
 from cnnviz.viz.network import fc_comparison_figure, kernel_grid_figure, layer_table
 from cnnviz.viz.training import digit_figure, feature_maps_figure, probability_figure
+from cnnviz.weights import WeightsError, load_model, plain_text, pretrained_path
 
 K = "explorer"
 
@@ -30,20 +31,6 @@ def _pretrained(name: str, mtime: float) -> nn.Module:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _untrained(name: str) -> nn.Module:
     return build_model(name, seed=0).eval()
-
-
-def _plain_resize(gray: np.ndarray) -> np.ndarray:
-    """Squash any picture to 28×28 (area average), stretched to [0, 1]."""
-    a = np.nan_to_num(np.asarray(gray, dtype=np.float32))
-    lo, hi = float(a.min()), float(a.max())
-    a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
-    return np.asarray(Image.fromarray(a, mode="F").resize((28, 28), Image.BOX), np.float32)
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z, dtype=np.float64).reshape(-1)
-    e = np.exp(z - z.max())
-    return e / e.sum()
 
 
 ui.page_title(__file__)
@@ -84,7 +71,7 @@ with left:
             model = (_pretrained(name, pretrained_path(name).stat().st_mtime)
                      if kind == "pretrained" else _untrained(name))
         except WeightsError as err:
-            st.error(err.message_zh if ui.lang() == "zh" else err.message)
+            st.error(plain_text(err.message(ui.lang())))
             model = _untrained(name)
     st.caption(model_description(name, ui.lang()))
     if not any(c.startswith("pretrained:") for c in choices) and choice != "session":
@@ -115,36 +102,26 @@ with left:
                       "resize": ui.t("plain resize", "直接缩放")}
         how = st.radio(ui.t("To 28×28 grayscale", "转成 28×28 灰度"), list(how_labels),
                        format_func=how_labels.__getitem__, key=f"{K}_how")
-        gray = np.asarray(img.gray, dtype=np.float32)
-        if img.is_grid:
-            lo, hi = float(gray.min()), float(gray.max())
-            gray = (gray - lo) / (hi - lo) if hi > lo else np.zeros_like(gray)
+        gray = stretch01(img.gray) if img.is_grid else np.asarray(img.gray, dtype=np.float32)
         if how == "digit":
             try:
                 x28 = preprocess_digit(gray)
             except BlankDigitError as err:
                 st.warning(err.message_zh if ui.lang() == "zh" else err.message_en)
-                x28 = _plain_resize(gray)
+                x28 = plain_resize(gray)
         else:
-            x28 = _plain_resize(gray)
+            x28 = plain_resize(gray)
 
 # ----------------------------------------------------------------------------- forward pass
 assert x28 is not None
 # the session's model may be mid-chunk on the training page's timer: use it under its lock
 lock = getattr(sess, "lock", None) if choice == "session" else None
 with lock or contextlib.nullcontext():
-    was_training = model.training
-    model.eval()
-    try:
-        probs = _softmax(model(x28[None, None].astype(np.float32)))
-    finally:
-        if was_training:
-            model.train()
+    probs = probabilities(model, x28)[0]
     stages = feature_maps(model, x28)
     rows = summarize(model)
     n_params = count_parameters(model)
-    convs = [(n, m.weight.data.copy()) for n, m in model.named_modules()
-             if isinstance(m, nn.Conv2d)][:2]
+    convs = conv_weights(model, limit=2)
 with right:
     c1, c2 = st.columns([0.8, 1.3])
     with c1:

@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cnnviz.data.mnist import mnist_arrays  # noqa: E402
-from cnnviz.train import WEIGHTS_DIR, TrainConfig, Trainer, evaluate_model  # noqa: E402
+from cnnviz.training import TrainConfig, Trainer, evaluate_model  # noqa: E402
+from cnnviz.weights import WEIGHTS_DIR  # noqa: E402
 
 MANIFEST = WEIGHTS_DIR / "manifest.json"
 
@@ -147,7 +148,8 @@ def write_readme() -> Path:
         "# Pretrained weights",
         "",
         "Trained on the 60,000 MNIST training images by `python scripts/train_pretrained.py`",
-        "(the same `cnnviz.train.Trainer` as the live page and `python -m cnnviz train`), seed 0.",
+        "(the same `cnnviz.training.Trainer` as the live page and `python -m cnnviz train`), "
+        "seed 0.",
         "Accuracy is on all 10,000 test images; `manifest.json` has every setting, the accuracy",
         "after each epoch and on the first 2,000 test images (which `tests/test_train.py`",
         "re-checks). Times are from a shared, busy 2-core machine: compare them with care.",
@@ -181,7 +183,7 @@ def write_readme() -> Path:
         "The one-epoch models (alexnet_small, resnet_small, separable_net) are bundled so that",
         "every architecture has trained filters to look at, not as accuracy showcases.",
     ]
-    lines += ["", "Load one with `cnnviz.train.load_model(path)` or start training from it with",
+    lines += ["", "Load one with `cnnviz.weights.load_model(path)` or start training from it with",
               "`TrainConfig(init=\"pretrained\")`; `python -m cnnviz evaluate FILE.npz` re-checks",
               "it. MNIST: Yann LeCun, Corinna Cortes, Christopher Burges (CC BY-SA 3.0).", ""]
     path = WEIGHTS_DIR / "README.md"

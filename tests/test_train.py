@@ -166,7 +166,7 @@ def test_bad_weights_files(trained, tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(WeightsError) as info:
         load_model(broken)
-    assert info.value.message_zh
+    assert info.value.message("zh")
     path = trained.save(tmp_path / "w.npz")
     with pytest.raises(WeightsError, match="lenet5"):
         load_model(path, model="lenet5")

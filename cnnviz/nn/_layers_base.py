@@ -15,8 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Parameter", "Module", "Sequential", "Identity", "Flatten", "IncompatibleKeys",
-           "input_metadata", "input_stats_from_metadata"]
+__all__ = ["Parameter", "Module", "Sequential", "Identity", "Flatten", "IncompatibleKeys"]
 
 
 class Parameter:
@@ -283,57 +282,32 @@ class Module:
         return slots
 
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:
-        """Copy arrays into this module's parameters and buffers.
+        """Copy arrays into this module's parameters and buffers, as PyTorch does.
 
-        Raises ValueError naming the problem: weights saved from another model (metadata),
-        missing or unexpected keys (when strict), or mismatched shapes (always). Nothing is
-        changed unless everything fits, so a failed load leaves a working model behind.
-        A state dict read from a file (``nn.load``) also sets a Sequential's input
-        standardisation from its metadata: off when the file does not mention it.
+        ``strict``: every key must match (missing and unexpected keys are errors); shapes must
+        match always. Raises ValueError naming each offending key; nothing changes unless
+        everything fits, so a failed load leaves a working model. Model names and the input
+        standardisation of weights files are the application's (``cnnviz.weights``).
         """
-        meta = getattr(state_dict, "metadata", None) or {}
-        mine = getattr(self, "name", None)
-        theirs = meta.get("model")
-        if strict and mine and theirs and mine != theirs:
-            raise ValueError(
-                f"these weights were saved from model {theirs!r}, not {mine!r}; "
-                f"build {theirs!r} to load them")
         slots = self._state_slots()
-        keys = [k for k in state_dict if not str(k).startswith("__")]
         missing = [k for k in slots if k not in state_dict]
-        unexpected = [k for k in keys if k not in slots]
+        unexpected = [k for k in state_dict if k not in slots]
         problems = []
         if strict and missing:
             problems.append("missing keys: " + ", ".join(missing))
         if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(unexpected))
+            problems.append("unexpected keys: " + ", ".join(map(str, unexpected)))
         wrong = []
-        for k, (m, name, is_param) in slots.items():
-            if k not in state_dict:
-                continue
-            have = m._parameters[name].shape if is_param else m._buffers[name].shape
-            got = np.shape(state_dict[k])
-            if tuple(have) != tuple(got):
-                wrong.append(f"{k}: saved {tuple(got)}, model has {tuple(have)}")
+        for k, slot in slots.items():
+            if k in state_dict:
+                have, got = tuple(self._slot_array(*slot).shape), tuple(np.shape(state_dict[k]))
+                if have != got:
+                    wrong.append(f"{k}: saved {got}, model has {have}")
         if wrong:
             problems.append("shape mismatch: " + "; ".join(wrong))
-        # weights read from a file (a StateDict with metadata) also say how the model they were
-        # trained in standardised its input; a plain mapping leaves that setting alone
-        stats = None
-        if meta and hasattr(self, "set_input_standardization"):
-            own = getattr(self, "input_std", None)
-            try:
-                stats = input_stats_from_metadata(
-                    meta, None if own is None else (self.input_mean, own))
-            except ValueError as exc:
-                problems.append(str(exc))
         if problems:
-            what = f" from model {theirs!r}" if theirs else ""
-            raise ValueError(
-                f"cannot load state dict{what} into {mine or type(self).__name__}: "
-                + " | ".join(problems))
-        if stats is not None:
-            self.set_input_standardization(*stats)
+            raise ValueError(f"cannot load state dict into {type(self).__name__}: "
+                             + " | ".join(problems))
         for k, (m, name, is_param) in slots.items():
             if k not in state_dict:
                 continue
@@ -344,6 +318,10 @@ class Module:
                 old = m._buffers[name]
                 m._buffers[name] = np.array(value, dtype=old.dtype, copy=True)
         return IncompatibleKeys(missing, unexpected)
+
+    @staticmethod
+    def _slot_array(m: Module, name: str, is_param: bool) -> np.ndarray:
+        return m._parameters[name].data if is_param else m._buffers[name]
 
     # ------------------------------------------------------------------ repr
 
@@ -379,8 +357,8 @@ class Sequential(Module):
     (``0.weight`` -> ``1.weight``) away from torch's and from the bundled files; buffers would
     add keys too; a subclass would change the class name seen by repr, summaries and the torch
     twins. Plain attributes change none of that, and hooks, ``summarize`` and slices that start
-    at the first module (``model[:3]``) see what forward sees. Saved weights record them in
-    their metadata (see ``input_metadata``), and a file's metadata sets them on loading.
+    at the first module (``model[:3]``) see what forward sees. Weights files record them in
+    their metadata and restore them on loading (``cnnviz.weights``, not the engine).
     """
 
     input_mean: float | None = None
@@ -469,39 +447,6 @@ def _checked_stats(mean: Any, std: Any) -> tuple[float | None, float | None]:
         raise ValueError(f"input standardisation needs a finite mean and a std > 0, "
                          f"got mean={mean!r}, std={std!r}")
     return m, s
-
-
-def input_metadata(module: Module) -> dict[str, Any]:
-    """What weights metadata records about a model's input standardisation.
-
-    ``{"input_standardize": bool, "input_mean": float | None, "input_std": float | None}``;
-    modules that are not a standardising Sequential record ``False``.
-    """
-    std = getattr(module, "input_std", None)
-    return {"input_standardize": std is not None,
-            "input_mean": None if std is None else float(module.input_mean),
-            "input_std": None if std is None else float(std)}
-
-
-def input_stats_from_metadata(meta: Any, default: tuple[float, float] | None = None
-                              ) -> tuple[float | None, float | None]:
-    """(mean, std) a model loaded with these weights must standardise with; (None, None): off.
-
-    Weights without ``"input_standardize"`` (files older than the flag) were trained on raw
-    input, so a missing key means off. When the flag is on but the numbers are missing,
-    ``default`` supplies them. ValueError if there are none or they are not finite numbers
-    with ``std > 0``.
-    """
-    meta = meta if isinstance(meta, dict) else {}
-    if not meta.get("input_standardize", False):
-        return None, None
-    mean, std = meta.get("input_mean"), meta.get("input_std")
-    if mean is None or std is None:
-        if default is None:
-            raise ValueError("the weights standardise their input but do not say how "
-                             "(no input_mean / input_std in the metadata)")
-        mean, std = default
-    return _checked_stats(mean, std)
 
 
 class Identity(Module):

@@ -26,10 +26,10 @@ from collections import deque
 from dataclasses import replace
 from typing import Any, Literal
 
-import numpy as np
-
 from cnnviz.concurrency import TRAINING_SLOTS, training_threads
-from cnnviz.train import EvalResult, ProgressEvent, TrainConfig, Trainer, WeightsError, load_weights
+from cnnviz.i18n import LocalizedError, Text
+from cnnviz.training import EvalResult, ProgressEvent, TrainConfig, Trainer
+from cnnviz.weights import WeightsError
 
 Status = Literal["idle", "running", "paused", "done", "stopped"]
 STATE_KEY = "training_session"
@@ -53,9 +53,9 @@ class TrainingSession:
         self.waiting_position: int | None = None
         self.trainer: Trainer | None = None
         self.status: Status = "idle"
-        self.error: tuple[str, str] | None = None  # (en, zh) of the last refused action
-        self.upload_error: tuple[str, str] | None = None  # (en, zh) of a refused upload
-        self.notice: tuple[str, str] | None = None  # (en, zh) of the last accepted upload
+        self.error: Text | None = None  # the last refused action
+        self.upload_error: Text | None = None  # a refused upload
+        self.notice: Text | None = None  # the last accepted upload
         self.tick_times: deque[float] = deque(maxlen=20)  # wall clock of recent ticks
         self.wall_started: float | None = None
         self.wall_seconds = 0.0  # running time since start, pauses excluded
@@ -72,11 +72,11 @@ class TrainingSession:
         try:
             trainer = Trainer(config, **data)
             trainer.train_size  # noqa: B018 - load MNIST now, so a missing copy fails here
-        except MnistError as err:
-            self.error = (err.message_en, err.message_zh)
+        except LocalizedError as err:  # weights that do not fit, ...
+            self.error = err.text
             return False
-        except WeightsError as err:
-            self.error = (err.message, err.message_zh)
+        except MnistError as err:
+            self.error = Text(err.message_en, err.message_zh)
             return False
         with self.lock:
             self._install(trainer)
@@ -188,44 +188,38 @@ class TrainingSession:
     def load_upload(self, data: bytes, name: str, config: TrainConfig) -> bool:
         """Replace the model with uploaded weights for ``config.model`` (status "paused").
 
-        A broken file, weights of another model, or non-finite numbers set ``upload_error`` and
-        return False; the current model and its progress are kept.
+        ``config`` is the settings the page shows, the model the uploader's label names, so
+        the label and the check cannot disagree. Whether the file fits that model is checked
+        from its headers before any data is read (``cnnviz.weights``). A refused file sets
+        ``upload_error`` and returns False; the current model and its progress are kept.
         """
+        from cnnviz.data.mnist import MnistError
+
         try:
             if not data:
-                raise WeightsError(f"{name} is empty (0 bytes).", f"{name} 是空文件（0 字节）。")
-            state, meta = load_weights(_Named(data, name))
-            saved = meta.get("model")
-            if saved is not None and saved != config.model:
-                raise WeightsError(
-                    f"{name} holds weights for {saved}, but the model chosen is "
-                    f"{config.model}. Choose {saved} in the settings (after Reset) to load it.",
-                    f"{name} 保存的是 {saved} 的权重，而当前选择的模型是 {config.model}。"
-                    f"请先重置并在设置中选择 {saved}，再加载它。",
-                )
-            bad = [k for k, v in state.items()
-                   if np.issubdtype(np.asarray(v).dtype, np.floating)
-                   and not np.isfinite(v).all()]
-            if bad:
-                raise WeightsError(f"{name} contains NaN or infinite weights ({bad[0]}).",
-                                   f"{name} 中含有 NaN 或无穷大的权重（{bad[0]}）。")
-            trainer = Trainer(replace(config, init=state))
-            trainer.train_size  # noqa: B018
-        except WeightsError as err:
-            self.upload_error = (err.message, err.message_zh)
+                raise WeightsError(Text(f"{name} is empty (0 bytes).",
+                                        f"{name} 是空文件（0 字节）。"), "empty")
+            trainer = Trainer(replace(config, init=_Named(data, name)))
+            trainer.train_size  # noqa: B018 - load MNIST now, so a missing copy fails here
+        except LocalizedError as err:
+            self.upload_error = err.text
             return False
-        except Exception as err:  # MnistError and anything a hostile file provokes
-            en = getattr(err, "message_en", None) or f"{name} could not be loaded: {err}"
-            zh = getattr(err, "message_zh", None) or f"无法加载 {name}：{err}"
-            self.upload_error = (en, zh)
+        except MnistError as err:
+            self.upload_error = Text(err.message_en, err.message_zh)
+            return False
+        except Exception as err:  # noqa: BLE001 - anything else a hostile file provokes
+            self.upload_error = Text(f"{name} could not be loaded ({type(err).__name__}).",
+                                     f"无法加载 {name}。")
             return False
         TRAINING_SLOTS.release(self.slot_id)
         with self.lock:
             self._install(trainer)
         self.upload_error = None
         self.status = "paused"
-        self.notice = (f"Loaded {name} ({meta.get('steps', '?')} steps of training).",
-                       f"已加载 {name}（训练了 {meta.get('steps', '?')} 步）。")
+        steps = trainer.init_meta.get("steps")
+        steps = steps if isinstance(steps, int) and not isinstance(steps, bool) else "?"
+        self.notice = Text(f"Loaded {name} ({steps} steps of training).",
+                           f"已加载 {name}（训练了 {steps} 步）。")
         return True
 
 

@@ -1,4 +1,8 @@
-"""Saving and loading weights: .npz round trip, metadata, and clear errors for wrong files."""
+"""Saving and loading weights: .npz round trip, metadata, and clear errors for wrong files.
+
+The engine's ``load_state_dict`` has PyTorch's plain semantics (keys and shapes); files, model
+names and the input standardisation are ``cnnviz.weights``'s.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import pytest
 import cnnviz
 import cnnviz.nn as nn
 from cnnviz.models import build_model
+from cnnviz.weights import WeightsError, load_into, load_model, load_weights, save_model
 
 
 def _trained_a_little(name: str = "resnet_small") -> nn.Module:
@@ -23,8 +28,8 @@ def _trained_a_little(name: str = "resnet_small") -> nn.Module:
 def test_round_trip_through_npz(tmp_path: Path) -> None:
     model = _trained_a_little()
     path = tmp_path / "weights.npz"
-    nn.save(model, path, epoch=3, accuracy=0.97)
-    state = nn.load_state(path)
+    save_model(model, path, epoch=3, accuracy=0.97)
+    state, _ = load_weights(path)
     assert state.metadata["model"] == "resnet_small"
     assert state.metadata["cnnviz_version"] == cnnviz.__version__
     assert state.metadata["epoch"] == 3 and state.metadata["accuracy"] == 0.97
@@ -44,12 +49,12 @@ def test_round_trip_through_npz(tmp_path: Path) -> None:
     np.testing.assert_array_equal(fresh(x), model(x))
 
 
-def test_module_save_method_and_exact_path(tmp_path: Path) -> None:
+def test_save_model_writes_the_exact_path(tmp_path: Path) -> None:
     model = build_model("lenet5", seed=0)
     path = tmp_path / "no_suffix.weights"
-    model.save(path)
+    save_model(model, path)
     assert path.exists() and not (tmp_path / "no_suffix.weights.npz").exists()
-    assert nn.load(path).metadata["model"] == "lenet5"
+    assert load_weights(path)[0].metadata["model"] == "lenet5"
 
 
 def test_state_dict_is_a_copy() -> None:
@@ -61,14 +66,20 @@ def test_state_dict_is_a_copy() -> None:
 
 def test_weights_of_another_model_are_named(tmp_path: Path) -> None:
     path = tmp_path / "lenet.npz"
-    nn.save(build_model("lenet5", seed=0), path)
-    state = nn.load_state(path)
-    with pytest.raises(ValueError, match="'lenet5'") as err:
-        build_model("simple_convnet", seed=0).load_state_dict(state)
+    save_model(build_model("lenet5", seed=0), path)
+    state, _ = load_weights(path)
+    with pytest.raises(ValueError, match="lenet5") as err:
+        load_into(build_model("simple_convnet", seed=0), state, "simple_convnet")
     assert "simple_convnet" in str(err.value)
     # same shapes, different model: the metadata still tells them apart
-    with pytest.raises(ValueError, match="saved from model 'lenet5', not 'lenet5_classic'"):
-        build_model("lenet5_classic", seed=0).load_state_dict(state)
+    with pytest.raises(WeightsError, match="weights for lenet5, not lenet5_classic") as err:
+        load_into(build_model("lenet5_classic", seed=0), path, "lenet5_classic")
+    assert err.value.reason == "other_model"
+    assert "lenet5_classic" in err.value.message("zh") and "权重" in err.value.message("zh")
+    # the engine itself is PyTorch's: same keys and shapes load, whatever the file said
+    plain = build_model("lenet5_classic", seed=0)
+    plain.load_state_dict(dict(state))
+    np.testing.assert_array_equal(plain.state_dict()["0.weight"], state["0.weight"])
 
 
 def test_mismatch_errors_name_keys_and_shapes() -> None:
@@ -97,26 +108,30 @@ def test_mismatch_errors_name_keys_and_shapes() -> None:
 def test_broken_files_are_told_apart(tmp_path: Path) -> None:
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"this is not a zip file at all")
-    with pytest.raises(nn.StateFileError):
-        nn.load_state(junk)
+    with pytest.raises(WeightsError) as err:
+        load_weights(junk)
+    assert err.value.reason == "unreadable"
     good = tmp_path / "good.npz"
-    nn.save(build_model("lenet5", seed=0), good)
+    save_model(build_model("lenet5", seed=0), good)
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(good.read_bytes()[:500])
-    with pytest.raises(nn.StateFileError):
-        nn.load_state(truncated)
+    with pytest.raises(WeightsError) as err:
+        load_weights(truncated)
+    assert err.value.reason == "unreadable"
     plain = tmp_path / "plain.npz"
     np.savez(plain, a=np.zeros(3))
-    with pytest.raises(nn.StateFileError, match="metadata"):
-        nn.load_state(plain)
-    assert issubclass(nn.StateFileError, ValueError)
-    with pytest.raises(FileNotFoundError):
-        nn.load_state(tmp_path / "missing.npz")
+    with pytest.raises(WeightsError, match="does not say which model") as err:
+        load_model(plain)  # no metadata: no model to build
+    assert err.value.reason == "unknown_model"
+    assert issubclass(WeightsError, ValueError)
+    with pytest.raises(WeightsError) as err:
+        load_weights(tmp_path / "missing.npz")
+    assert err.value.reason == "not_found"
 
 
 def test_saved_file_has_no_pickles(tmp_path: Path) -> None:
     path = tmp_path / "w.npz"
-    nn.save(build_model("separable_net", seed=0), path)
+    save_model(build_model("separable_net", seed=0), path)
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
     assert "__cnnviz_meta__.npy" in names
@@ -140,20 +155,22 @@ def test_torch_state_dict_loads_into_engine() -> None:
 
 def test_input_standardisation_round_trip(tmp_path: Path) -> None:
     on, off = build_model("lenet5", seed=0), build_model("lenet5", seed=0, standardize=False)
-    nn.save(on, tmp_path / "on.npz")
-    nn.save(off, tmp_path / "off.npz")
-    meta_on = nn.load(tmp_path / "on.npz").metadata
-    meta_off = nn.load(tmp_path / "off.npz").metadata
+    save_model(on, tmp_path / "on.npz")
+    save_model(off, tmp_path / "off.npz")
+    meta_on = load_weights(tmp_path / "on.npz")[1]
+    meta_off = load_weights(tmp_path / "off.npz")[1]
     assert meta_on["input_standardize"] is True
     assert (meta_on["input_mean"], meta_on["input_std"]) == (0.1307, 0.3081)
     assert meta_off["input_standardize"] is False and meta_off["input_std"] is None
     fresh = build_model("lenet5", seed=1)  # standardises by default
-    fresh.load_state_dict(nn.load(tmp_path / "off.npz"))
+    load_into(fresh, tmp_path / "off.npz", "lenet5")
     assert not fresh.input_standardize
-    fresh.load_state_dict(nn.load(tmp_path / "on.npz"))
+    load_into(fresh, load_weights(tmp_path / "on.npz")[0], "lenet5")
     assert (fresh.input_mean, fresh.input_std) == (0.1307, 0.3081)
     # a plain state dict (no metadata) leaves the setting alone, as torch's would
-    fresh.load_state_dict(off.state_dict())
+    load_into(fresh, off.state_dict(), "lenet5")
+    assert fresh.input_standardize
+    fresh.load_state_dict(off.state_dict())  # and so does the engine's, whatever it is given
     assert fresh.input_standardize
 
 
@@ -162,7 +179,7 @@ def test_files_without_the_flag_load_unstandardised(tmp_path: Path) -> None:
     import json
 
     path = tmp_path / "old.npz"
-    nn.save(build_model("lenet5", seed=0), path)
+    save_model(build_model("lenet5", seed=0), path)
     with np.load(path) as data:
         arrays = {k: data[k] for k in data.files}
     meta = json.loads(str(arrays["__cnnviz_meta__"]))
@@ -172,7 +189,7 @@ def test_files_without_the_flag_load_unstandardised(tmp_path: Path) -> None:
     with open(path, "wb") as fh:
         np.savez(fh, **arrays)
     model = build_model("lenet5", seed=1)
-    model.load_state_dict(nn.load(path))
+    load_into(model, path, "lenet5")
     assert not model.input_standardize
     # unusable numbers: refused like a shape mismatch, nothing changed
     meta.update(input_standardize=True, input_mean=0.5, input_std=0.0)
@@ -181,6 +198,6 @@ def test_files_without_the_flag_load_unstandardised(tmp_path: Path) -> None:
         np.savez(fh, **arrays)
     before = model.state_dict()
     with pytest.raises(ValueError, match="std > 0"):
-        model.load_state_dict(nn.load(path))
+        load_into(model, path, "lenet5")
     assert not model.input_standardize
     np.testing.assert_array_equal(model.state_dict()["0.weight"], before["0.weight"])

@@ -16,7 +16,7 @@ import pytest
 from cnnviz.concurrency import TRAINING_SLOTS
 from cnnviz.data.mnist import MnistError
 from cnnviz.models import build_model
-from cnnviz.train import save_weights
+from cnnviz.weights import save_weights
 from tests.pages.apptest_helpers import ROOT, all_text, assert_ok, has_cjk, plotly_figures, run_page
 
 PAGE = "10_training.py"
@@ -203,10 +203,10 @@ def test_chinese_and_missing_mnist(monkeypatch: pytest.MonkeyPatch):
         raise MnistError("MNIST files are missing.", "找不到 MNIST 文件。")
 
     import cnnviz.data.mnist as mnist
-    import cnnviz.train as train
+    import cnnviz.training.data as training_data
 
     monkeypatch.setattr(mnist, "mnist_arrays", missing)
-    monkeypatch.setattr(train, "_mnist", missing)
+    monkeypatch.setattr(training_data, "mnist_split", missing)
     at2 = run_page(PAGE, lang="zh")
     assert not at2.exception
     assert "找不到 MNIST 文件。" in [e.value for e in at2.error]
