@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import cnnviz.nn.functional as F
-from cnnviz.i18n import pick
+from cnnviz.i18n import Text
 from cnnviz.lessons.quizzes import Question, choice_options
 from cnnviz.lessons.window import WindowSpec
 
@@ -134,28 +134,36 @@ def dx_spec(r: Backprop) -> WindowSpec:
     )
 
 
-def bias_question(lang: str, r: Backprop) -> Question:
+def bias_question(r: Backprop) -> Question:
     """dL/db is the sum of dL/dY (from the engine's backward)."""
     right = round(r.db)
     wrong = [int(r.dy.size), round(float(r.dw.sum())), right + 1, int(r.dy.max())]
     options, correct = choice_options(right, [v for v in wrong if v != right])
-    q = pick(lang, "With the current dL/dY, what is dL/db (the bias gradient)?",
-             "在当前的 dL/dY 下，dL/db（偏置的梯度）是多少？")
-    expl = pick(lang, "The bias is added to every output, so dL/db is the sum of all of dL/dY.",
-                "偏置加到每一个输出上，所以 dL/db 等于 dL/dY 所有元素之和。")
+    q = Text(
+        "With the current dL/dY, what is dL/db (the bias gradient)?",
+        "在当前的 dL/dY 下，dL/db（偏置的梯度）是多少？",
+    )
+    expl = Text(
+        "The bias is added to every output, so dL/db is the sum of all of dL/dY.",
+        "偏置加到每一个输出上，所以 dL/db 等于 dL/dY 所有元素之和。",
+    )
     return Question(q, options, correct, expl)
 
 
-def dx_corner_question(lang: str, r: Backprop) -> Question:
+def dx_corner_question(r: Backprop) -> Question:
     """dL/dX[0,0]: only the window at the top-left reads X[0,0], through W[0,0]."""
     right = round(float(r.dx[0, 0]), 2)
     wrong = [round(float(r.w[-1, -1] * r.dy[0, 0]), 2), round(float(r.dx[-1, -1]), 2),
              round(float(r.dy[0, 0]), 2), round(right + 1, 2)]
     values = sorted({right, *wrong})
     options = [f"{v:g}" for v in values]
-    q = pick(lang, "What is dL/dX[0,0] (top-left input pixel)?",
-             "dL/dX[0,0]（左上角输入像素的梯度）是多少？")
-    expl = pick(lang, "Only output Y[0,0] reads X[0,0], through W[0,0]: "
-                      "dL/dX[0,0] = W[0,0]·dL/dY[0,0].",
-                "只有输出 Y[0,0] 通过 W[0,0] 读取 X[0,0]：dL/dX[0,0] = W[0,0]·dL/dY[0,0]。")
+    q = Text(
+        "What is dL/dX[0,0] (top-left input pixel)?",
+        "dL/dX[0,0]（左上角输入像素的梯度）是多少？",
+    )
+    expl = Text(
+        "Only output Y[0,0] reads X[0,0], through W[0,0]: "
+        "dL/dX[0,0] = W[0,0]·dL/dY[0,0].",
+        "只有输出 Y[0,0] 通过 W[0,0] 读取 X[0,0]：dL/dX[0,0] = W[0,0]·dL/dY[0,0]。",
+    )
     return Question(q, options, values.index(right), expl)

@@ -7,9 +7,13 @@ Pages 1-9 call these instead of wiring the engine by hand.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 import cnnviz.nn.functional as F
+from cnnviz.i18n import Text
+from cnnviz.lessons.quizzes import Question
 from cnnviz.lessons.window import WindowSpec
 
 # conv2d's padding_mode -> F.pad's mode (PyTorch names both ways)
@@ -92,4 +96,42 @@ def conv_spec(
         kernel=np.ascontiguousarray(shown),
         pad=(p, p, p, p),
         bias=float(bias),
+    )
+
+
+# ---------------------------------------------------------------- lesson 1: flip or not
+
+
+@dataclass(frozen=True)
+class CorrelationAndConvolution:
+    """The same kernel used as written (``F.conv2d``) and turned 180° (``F.true_conv2d``)."""
+
+    correlation: np.ndarray
+    convolution: np.ndarray
+
+    @property
+    def same(self) -> bool:
+        """Whether the two agree (exactly when the kernel equals itself turned 180°)."""
+        return bool(np.allclose(self.correlation, self.convolution, atol=1e-6))
+
+
+def correlation_and_convolution(x: np.ndarray, kernel: np.ndarray) -> CorrelationAndConvolution:
+    """Both operations on the whole image, from the engine."""
+    return CorrelationAndConvolution(conv_full(x, kernel), conv_full(x, kernel, true_conv=True))
+
+
+def flip_question(same: bool) -> Question:
+    """"Do cross-correlation and true convolution agree for this kernel?" (engine's answer)."""
+    return Question(
+        Text(
+            "For the current kernel, do cross-correlation and true convolution give the same "
+            "image?",
+            "对当前的卷积核，互相关与真正的卷积得到的图像相同吗？",
+        ),
+        [Text("Yes", "相同"), Text("No", "不同")],
+        0 if same else 1,
+        Text(
+            "They agree exactly when the kernel equals itself turned 180°.",
+            "当且仅当卷积核旋转 180° 后与自身相同时，两者一致。",
+        ),
     )

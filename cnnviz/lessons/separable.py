@@ -17,8 +17,8 @@ import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz import formulas
-from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, choice_options
+from cnnviz.i18n import Text
+from cnnviz.lessons.quizzes import Question, choice_options, same
 from cnnviz.lessons.window import WindowSpec
 
 
@@ -117,21 +117,19 @@ def cost_table(c_in: int, c_out: int, k: int, hw: tuple[int, int], groups: int) 
     ]
 
 
-def separable_params_question(lang: str, c_in: int, c_out: int, k: int) -> Question:
+def separable_params_question(c_in: int, c_out: int, k: int) -> Question:
     """How many weights has a depthwise-separable layer with these numbers?"""
     counts = formulas.depthwise_separable_counts(c_in, c_out, k, 1)
     right = counts.params
     wrong = [counts.standard.params, c_in * k * k, c_in * c_out, right + c_out]
     options, correct = choice_options(right, wrong)
-    q = pick(
-        lang,
+    q = Text(
         f"A depthwise-separable layer: {c_in} channels in, {c_out} out, {k}×{k} depthwise, "
         "no bias. How many weights?",
         f"深度可分离卷积层：输入 {c_in} 个通道，输出 {c_out} 个，{k}×{k} 深度卷积，不含偏置。"
         "共有多少个权重？",
     )
-    expl = pick(
-        lang,
+    expl = Text(
         f"Depthwise {c_in}·{k}·{k} = {c_in * k * k}, pointwise {c_in}·{c_out} = {c_in * c_out}: "
         f"{right}, against {counts.standard.params} for a standard {k}×{k} convolution.",
         f"深度卷积 {c_in}·{k}·{k} = {c_in * k * k}，逐点卷积 {c_in}·{c_out} = {c_in * c_out}："
@@ -140,17 +138,16 @@ def separable_params_question(lang: str, c_in: int, c_out: int, k: int) -> Quest
     return Question(q, options, correct, expl)
 
 
-def grouped_params_question(lang: str, c_in: int, c_out: int, k: int, groups: int) -> Question:
+def grouped_params_question(c_in: int, c_out: int, k: int, groups: int) -> Question:
     """How many weights with ``groups`` groups?"""
     right = formulas.conv_params(c_in, c_out, k, groups, bias=False)
     wrong = [formulas.conv_params(c_in, c_out, k, 1, bias=False), right * groups // 2 or 1,
              c_out * k * k, right + k * k]
     options, correct = choice_options(right, wrong)
-    q = pick(
-        lang,
+    q = Text(
         f"{c_in} → {c_out} channels, {k}×{k} kernels, groups = {groups}, no bias: how many "
         "weights?",
         f"{c_in} → {c_out} 个通道，{k}×{k} 卷积核，分组数 = {groups}，不含偏置：有多少个权重？",
     )
-    expl = f"$${c_out}\\cdot({c_in}/{groups})\\cdot{k}\\cdot{k} = {right}$$"
+    expl = same(f"$${c_out}\\cdot({c_in}/{groups})\\cdot{k}\\cdot{k} = {right}$$")
     return Question(q, options, correct, expl)
