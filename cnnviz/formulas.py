@@ -30,6 +30,7 @@ __all__ = [
     "conv_output_size",
     "conv_output_size_latex",
     "conv_params",
+    "conv_shapes_latex",
     "conv_transpose_output_size",
     "conv_transpose_output_size_latex",
     "depthwise_separable_counts",
@@ -231,6 +232,16 @@ def receptive_field(layers: Sequence[Sequence[int]]) -> list[ReceptiveField]:
         jump *= s
         out.append(ReceptiveField(size, jump))
     return out
+
+
+def conv_shapes_latex(in_channels: int, out_channels: int, k: int) -> str:
+    """Weight and bias shapes of ``Conv2d(in, out, k)`` and its parameter count, as LaTeX."""
+    n = conv_params(in_channels, out_channels, k)
+    return (
+        rf"\text{{weight}}: ({out_channels}, {in_channels}, {k}, {k}),\quad "
+        rf"\text{{bias}}: ({out_channels},)\quad \text{{params}} = "
+        rf"{out_channels}\cdot {in_channels}\cdot {k}\cdot {k} + {out_channels} = {n}"
+    )
 
 
 # ---------------------------------------------------------------- validity

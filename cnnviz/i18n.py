@@ -33,8 +33,13 @@ class Text:
         return self.zh if lang == "zh" else self.en
 
     def format(self, **values: object) -> Text:
-        """Both languages with ``{name}`` placeholders filled in."""
-        return Text(self.en.format(**values), self.zh.format(**values))
+        """Both languages with ``{name}`` placeholders filled in; a value that is itself a
+        ``Text`` (a channel's or a mode's name) goes in in each language."""
+
+        def filled(lang: str) -> dict[str, object]:
+            return {k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()}
+
+        return Text(self.en.format(**filled("en")), self.zh.format(**filled("zh")))
 
     def __add__(self, other: Text) -> Text:
         """Concatenate language by language (a sentence built from parts)."""
