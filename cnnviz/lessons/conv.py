@@ -24,6 +24,14 @@ PAD_MODES: dict[str, str] = {
     "circular": "circular",
 }
 
+# the padding modes as lesson 3 names them (same keys, same order)
+PAD_MODE_NAMES: dict[str, Text] = {
+    "zeros": Text("Zero", "零填充"),
+    "replicate": Text("Replicate (nearest)", "复制（最近邻）"),
+    "reflect": Text("Reflect", "反射"),
+    "circular": Text("Circular (wrap)", "循环（环绕）"),
+}
+
 
 def _nchw(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
@@ -121,7 +129,7 @@ def correlation_and_convolution(x: np.ndarray, kernel: np.ndarray) -> Correlatio
 
 
 def flip_question(same: bool) -> Question:
-    """"Do cross-correlation and true convolution agree for this kernel?" (engine's answer)."""
+    """ "Do cross-correlation and true convolution agree for this kernel?" (engine's answer)."""
     return Question(
         Text(
             "For the current kernel, do cross-correlation and true convolution give the same "
@@ -134,4 +142,34 @@ def flip_question(same: bool) -> Question:
             "They agree exactly when the kernel equals itself turned 180°.",
             "当且仅当卷积核旋转 180° 后与自身相同时，两者一致。",
         ),
+    )
+
+
+# ---------------------------------------------------------------- lesson 3: which mode?
+
+
+def corner_question(crop: np.ndarray, padding: int) -> Question | None:
+    """ "Which mode puts this value in the top-left padded cell?" for a value only one mode
+    puts there (circular when it is one of them); None when no mode is told apart."""
+    if padding <= 0:
+        return None
+    corner = {m: float(padded(crop, padding, m)[0, 0]) for m in PAD_MODE_NAMES}
+    unique = [m for m in corner if sum(np.isclose(corner[m], v) for v in corner.values()) == 1]
+    if not unique:
+        return None
+    target = "circular" if "circular" in unique else unique[0]
+    modes = list(PAD_MODE_NAMES)
+    value = corner[target]
+
+    def listing(lang: str) -> str:
+        return ", ".join(f"{PAD_MODE_NAMES[m].get(lang)}: {v:.2f}" for m, v in corner.items())
+
+    return Question(
+        Text(
+            f"On the crop, which mode puts {value:.2f} in the top-left padded cell?",
+            f"在裁剪区域上，哪种方式会在左上角的填充格放入 {value:.2f}？",
+        ),
+        [PAD_MODE_NAMES[m] for m in modes],
+        modes.index(target),
+        Text(listing("en"), listing("zh")),
     )
