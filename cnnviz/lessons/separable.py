@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import gcd
+from typing import NamedTuple
 
 import numpy as np
 
@@ -73,6 +74,21 @@ def group_connectivity(c_in: int, c_out: int, groups: int) -> np.ndarray:
     return (F.conv2d(eye, w, groups=groups)[:, :, 0, 0].T != 0).astype(np.float32)
 
 
+class Vector(NamedTuple):
+    """A 1-D kernel for the factorised view: its weights and its name."""
+
+    values: tuple[float, ...]
+    name: Text
+
+
+# the 1-D kernels the factorised view offers (their outer products: Sobel, blur, ...)
+VECTORS: dict[str, Vector] = {
+    "smooth": Vector((1.0, 2.0, 1.0), Text("Smooth [1, 2, 1]", "平滑 [1, 2, 1]")),
+    "diff": Vector((-1.0, 0.0, 1.0), Text("Difference [−1, 0, 1]", "差分 [−1, 0, 1]")),
+    "box": Vector((1.0, 1.0, 1.0), Text("Box [1, 1, 1]", "均值 [1, 1, 1]")),
+}
+
+
 @dataclass(frozen=True)
 class Factorised:
     """k×1 then 1×k (``after_column``, ``two_step``) against the outer-product kernel."""
@@ -81,6 +97,11 @@ class Factorised:
     two_step: np.ndarray
     kernel: np.ndarray
     one_step: np.ndarray
+
+    @property
+    def largest_difference(self) -> float:
+        """max |two-step − one-step|: rounding only, for a rank-1 kernel."""
+        return float(np.abs(self.two_step - self.one_step).max())
 
 
 def factorised(x: np.ndarray, column: np.ndarray, row: np.ndarray, padding: int = 0) -> Factorised:
