@@ -30,7 +30,13 @@ KERNELS = {
     2: np.array([[1, 0], [-1, 2]], dtype=np.float32),
     3: np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]], dtype=np.float32),
 }
-UPSTREAM = ("ones", "corner", "random")
+# the upstream gradients dL/dY the lesson offers, by what they make L
+UPSTREAM_NAMES: dict[str, Text] = {
+    "ones": Text("All ones (L = sum of Y)", "全 1（L = Y 之和）"),
+    "corner": Text("Only Y[0,0] (L = Y[0,0])", "只有 Y[0,0]（L = Y[0,0]）"),
+    "random": Text("Small random integers", "小的随机整数"),
+}
+UPSTREAM = tuple(UPSTREAM_NAMES)
 
 
 def upstream_gradient(kind: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray:
@@ -87,6 +93,19 @@ class Backprop:
     dx_transposed: np.ndarray  # F.conv_transpose2d(dY, W)
     dw_numerical: np.ndarray
     dx_numerical: np.ndarray
+
+    @property
+    def dw_error(self) -> float:
+        """Largest disagreement of the other dL/dW routes with the engine's backward."""
+        return float(max(np.abs(self.dw - self.dw_numerical).max(),
+                         np.abs(self.dw - self.dw_correlation).max()))
+
+    @property
+    def dx_error(self) -> float:
+        """Largest disagreement of the other dL/dX routes with the engine's backward."""
+        return float(max(np.abs(self.dx - self.dx_numerical).max(),
+                         np.abs(self.dx - self.dx_full_conv).max(),
+                         np.abs(self.dx - self.dx_transposed).max()))
 
 
 def backprop(x: np.ndarray, w: np.ndarray, dy: np.ndarray, h: float = 0.5) -> Backprop:
