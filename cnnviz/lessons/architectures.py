@@ -21,8 +21,8 @@ from cnnviz.i18n import pick
 from cnnviz.models import build_model
 from cnnviz.summary import count_parameters, total_multiply_adds, trace_layers
 
-__all__ = ["STORIES", "ArchNumbers", "ArchStory", "ConvDense", "arch_numbers",
-           "conv_dense_rows", "story_rows"]
+__all__ = ["STORIES", "ArchNumbers", "ArchStory", "ConvDense", "FirstLayerCost", "arch_numbers",
+           "conv_dense_rows", "first_layer_costs", "story_rows"]
 
 INPUT_SHAPE = (1, 28, 28)
 
@@ -137,6 +137,33 @@ STORIES: tuple[ArchStory, ...] = (
         "这使 100 层以上的网络变得可以训练。这里：三个残差块、批归一化，以及用全局平均池化"
         "代替大的全连接层。"),
 )
+
+
+@dataclass(frozen=True)
+class FirstLayerCost:
+    """The first layer on a ``side``×``side``×``channels`` image: fully connected to
+    ``hidden`` units against a k×k convolution with ``filters`` filters (formulas)."""
+
+    side: int
+    channels: int
+    fc_params: int
+    conv_params: int
+
+    @property
+    def ratio(self) -> float:
+        return self.fc_params / self.conv_params
+
+
+def first_layer_costs(
+    hidden: int = 1000, filters: int = 32, k: int = 3,
+    images: tuple[tuple[int, int], ...] = ((28, 1), (256, 3)),
+) -> list[FirstLayerCost]:
+    """Why not a plain fully connected net (the home page): one row per (side, channels)."""
+    return [
+        FirstLayerCost(side, ch, formulas.linear_params(side * side * ch, hidden),
+                       formulas.conv_params(ch, filters, k))
+        for side, ch in images
+    ]
 
 
 def conv_dense_rows(model: nn.Module, input_shape: tuple[int, ...] = INPUT_SHAPE
