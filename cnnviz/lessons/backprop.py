@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import cnnviz.nn.functional as F
+from cnnviz.content import entry
 from cnnviz.i18n import Text
 from cnnviz.lessons.quizzes import Question, choice_options
 from cnnviz.lessons.window import WindowSpec
@@ -162,10 +163,7 @@ def bias_question(r: Backprop) -> Question:
         "With the current dL/dY, what is dL/db (the bias gradient)?",
         "在当前的 dL/dY 下，dL/db（偏置的梯度）是多少？",
     )
-    expl = Text(
-        "The bias is added to every output, so dL/db is the sum of all of dL/dY.",
-        "偏置加到每一个输出上，所以 dL/db 等于 dL/dY 所有元素之和。",
-    )
+    expl = entry("backprop", "bias_why")
     return Question(q, options, correct, expl)
 
 
@@ -180,9 +178,5 @@ def dx_corner_question(r: Backprop) -> Question:
         "What is dL/dX[0,0] (top-left input pixel)?",
         "dL/dX[0,0]（左上角输入像素的梯度）是多少？",
     )
-    expl = Text(
-        "Only output Y[0,0] reads X[0,0], through W[0,0]: "
-        "dL/dX[0,0] = W[0,0]·dL/dY[0,0].",
-        "只有输出 Y[0,0] 通过 W[0,0] 读取 X[0,0]：dL/dX[0,0] = W[0,0]·dL/dY[0,0]。",
-    )
+    expl = entry("backprop", "dx_corner_why")
     return Question(q, options, values.index(right), expl)

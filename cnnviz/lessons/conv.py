@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import cnnviz.nn.functional as F
+from cnnviz.content import entry
 from cnnviz.i18n import Text
 from cnnviz.lessons.quizzes import Question
 from cnnviz.lessons.window import WindowSpec
@@ -138,10 +139,7 @@ def flip_question(same: bool) -> Question:
         ),
         [Text("Yes", "相同"), Text("No", "不同")],
         0 if same else 1,
-        Text(
-            "They agree exactly when the kernel equals itself turned 180°.",
-            "当且仅当卷积核旋转 180° 后与自身相同时，两者一致。",
-        ),
+        entry("convolution", "flip_why"),
     )
 
 

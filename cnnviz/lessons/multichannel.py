@@ -15,6 +15,7 @@ import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz import formulas
+from cnnviz.content import entry
 from cnnviz.i18n import Text
 from cnnviz.lessons.quizzes import Question
 
@@ -104,5 +105,5 @@ def out_channels_question(out_channels: int, in_channels: int = 3) -> Question:
         ),
         options,
         options.index(str(n)),
-        Text("One output channel per filter.", "每个滤波器一个输出通道。"),
+        entry("multichannel", "out_channels_why"),
     )

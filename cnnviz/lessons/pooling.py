@@ -16,6 +16,7 @@ import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz import formulas
+from cnnviz.content import entry
 from cnnviz.i18n import Text
 from cnnviz.lessons.quizzes import Question, output_size_question, same
 from cnnviz.lessons.window import WindowSpec
@@ -128,8 +129,5 @@ def first_window_question(spec: WindowSpec) -> Question:
         f"With {what.en}, what is the first output value (the window at the top-left)?",
         f"使用{what.zh}时，第一个输出值（左上角窗口）是多少？",
     )
-    expl = Text(
-        "Look at step 1 of the animation: the window's numbers and their result.",
-        "看动画的第 1 步：窗口内的数字及其结果。",
-    )
+    expl = entry("pooling", "first_window_why")
     return Question(text, options, opts.index(round(right, d)), expl)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnnviz.content import entry
 from cnnviz.i18n import Text
 from cnnviz.lessons.quizzes import Question
 from cnnviz.lessons.window import WindowSpec
@@ -52,5 +53,5 @@ def never_read_question(
         ),
         [str(v) for v in opts],
         opts.index(skipped),
-        Text("Count the zeros inside the dashed outline.", "数一数虚线框内的 0。"),
+        entry("stride", "never_read_why"),
     )

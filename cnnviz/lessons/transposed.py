@@ -18,6 +18,7 @@ import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz import formulas
+from cnnviz.content import entry
 from cnnviz.i18n import Text
 from cnnviz.lessons.quizzes import Question, choice_options, same
 from cnnviz.lessons.window import WindowSpec
@@ -194,8 +195,5 @@ def checkerboard_question(k: int, stride: int, dilation: int = 1) -> Question:
         f"卷积核 {k}，步幅 {stride}：在平坦图像上，各个印章的重叠是否不均匀（出现棋盘格）？",
     )
     options = [Text("Yes", "是"), Text("No", "否")]
-    expl = Text(
-        "Uneven when the kernel size is not a multiple of the stride (look at the overlap map).",
-        "当卷积核尺寸不是步幅的整数倍时，重叠不均匀（看重叠次数图）。",
-    )
+    expl = entry("transposed", "checkerboard_why")
     return Question(q, options, 0 if uneven else 1, expl)
