@@ -127,6 +127,7 @@ class FirstLayerCost:
 
     @property
     def ratio(self) -> float:
+        """How many times more weights the fully connected layer needs."""
         return self.fc_params / self.conv_params
 
 
