@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WeightsError as exc:
         return _fail(exc.message("en"), exc.message("zh"))
     except MnistError as exc:
-        return _fail(str(getattr(exc, "message", exc)), getattr(exc, "message_zh", None))
+        return _fail(exc.message("en"), exc.message("zh"))
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from cnnviz.i18n import Text
+
 IntOrPair = int | Sequence[int]
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "conv_output_size",
     "conv_output_size_latex",
     "conv_params",
+    "conv_shapes_latex",
     "conv_transpose_output_size",
     "conv_transpose_output_size_latex",
     "depthwise_separable_counts",
@@ -231,13 +234,23 @@ def receptive_field(layers: Sequence[Sequence[int]]) -> list[ReceptiveField]:
     return out
 
 
+def conv_shapes_latex(in_channels: int, out_channels: int, k: int) -> str:
+    """Weight and bias shapes of ``Conv2d(in, out, k)`` and its parameter count, as LaTeX."""
+    n = conv_params(in_channels, out_channels, k)
+    return (
+        rf"\text{{weight}}: ({out_channels}, {in_channels}, {k}, {k}),\quad "
+        rf"\text{{bias}}: ({out_channels},)\quad \text{{params}} = "
+        rf"{out_channels}\cdot {in_channels}\cdot {k}\cdot {k} + {out_channels} = {n}"
+    )
+
+
 # ---------------------------------------------------------------- validity
 
 
 def valid_conv_settings(
     i: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1
-) -> tuple[bool, str, str]:
-    """``(ok, reason_en, reason_zh)``: why a convolution with these settings has no output.
+) -> tuple[bool, Text]:
+    """``(ok, reason)``: why a convolution with these settings has no output (a ``Text``).
 
     Pages show the reason next to the sliders rather than letting the engine raise.
     """
@@ -251,12 +264,11 @@ def valid_conv_settings(
     )
     for value, least, en, zh in minimums:
         if value < least:
-            return False, f"{en} (got {value}).", f"{zh}（当前为 {value}）。"
+            return False, Text(f"{en} (got {value}).", f"{zh}（当前为 {value}）。")
     span = effective_kernel_size(k, dilation)
     padded = i + 2 * padding
     if span > padded:
-        return (
-            False,
+        return False, Text(
             f"The kernel spans {span} pixels (d(k-1)+1 = {dilation}·({k}-1)+1) but the padded "
             f"input is only {padded} (i + 2p = {i} + 2·{padding}), so the output would be empty. "
             "Use a smaller kernel or dilation, or more padding.",
@@ -264,17 +276,16 @@ def valid_conv_settings(
             f"{padded} 个像素（i + 2p = {i} + 2·{padding}），输出将为空。"
             "请减小卷积核或膨胀率，或增加填充。",
         )
-    return True, "", ""
+    return True, Text("", "")
 
 
 def valid_pool_settings(
     i: int, k: int, stride: int | None = None, padding: int = 0, dilation: int = 1
-) -> tuple[bool, str, str]:
+) -> tuple[bool, Text]:
     """As ``valid_conv_settings`` plus PyTorch's pooling rule ``p <= k / 2``."""
     stride = k if stride is None else stride
     if int(padding) * 2 > int(k):
-        return (
-            False,
+        return False, Text(
             f"Pooling padding must be at most half the window (p ≤ k/2 = {int(k) / 2:g}), "
             f"got {padding}.",
             f"池化的填充最多为窗口的一半（p ≤ k/2 = {int(k) / 2:g}），当前为 {padding}。",

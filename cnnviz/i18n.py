@@ -33,8 +33,13 @@ class Text:
         return self.zh if lang == "zh" else self.en
 
     def format(self, **values: object) -> Text:
-        """Both languages with ``{name}`` placeholders filled in."""
-        return Text(self.en.format(**values), self.zh.format(**values))
+        """Both languages with ``{name}`` placeholders filled in; a value that is itself a
+        ``Text`` (a channel's or a mode's name) goes in in each language."""
+
+        def filled(lang: str) -> dict[str, object]:
+            return {k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()}
+
+        return Text(self.en.format(**filled("en")), self.zh.format(**filled("zh")))
 
     def __add__(self, other: Text) -> Text:
         """Concatenate language by language (a sentence built from parts)."""
@@ -64,9 +69,22 @@ class LocalizedError(Exception):
         """The message in the learner's language."""
         return self.text.get(lang)
 
+    # Read-only views for code written before ``text`` (the training and explorer pages,
+    # ``ui.digit_input``); new code calls ``message(lang)``.
+    @property
+    def message_en(self) -> str:
+        """``text.en`` (transitional; prefer ``message(lang)``)."""
+        return self.text.en
+
+    @property
+    def message_zh(self) -> str:
+        """``text.zh`` (transitional; prefer ``message(lang)``)."""
+        return self.text.zh
+
 
 def pick(lang: str, en: str, zh: str) -> str:
-    """``Text(en, zh).get(lang)`` (kept for code written before ``Text``)."""
+    """``Text(en, zh).get(lang)`` (kept for cnnviz.viz, written before ``Text``; new code
+    builds a ``Text``)."""
     return Text(en, zh).get(lang)
 
 

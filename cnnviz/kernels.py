@@ -15,6 +15,8 @@ from math import comb
 
 import numpy as np
 
+from cnnviz.i18n import Text
+
 MAX_KERNEL = 7
 
 
@@ -49,13 +51,11 @@ def _fixed(small: list[list[float]]) -> Callable[[int], np.ndarray]:
 
 @dataclass(frozen=True)
 class KernelPreset:
-    """A named kernel: bilingual name and what it does, the sizes it allows, a builder."""
+    """A named kernel: its name and what it does, the sizes it allows, a builder."""
 
     key: str
-    name_en: str
-    name_zh: str
-    does_en: str
-    does_zh: str
+    name: Text
+    does: Text
     min_size: int
     max_size: int
     build: Callable[[int], np.ndarray]
@@ -70,39 +70,56 @@ class KernelPreset:
 SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
 PREWITT_X = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]
 
+def _preset(key: str, name: Text, does: Text, min_size: int,
+            build: Callable[[int], np.ndarray]) -> KernelPreset:
+    return KernelPreset(key, name, does, min_size, MAX_KERNEL, build)
+
+
 PRESETS: dict[str, KernelPreset] = {
     p.key: p
     for p in [
-        KernelPreset("identity", "Identity", "恒等", "copies the input", "原样复制输入",
-                     1, MAX_KERNEL, _identity),
-        KernelPreset("box", "Box blur", "均值模糊", "averages a neighbourhood",
-                     "对邻域取平均", 1, MAX_KERNEL, _box),
-        KernelPreset("gaussian", "Gaussian blur", "高斯模糊",
-                     "weighted average, centre counts most", "加权平均，中心权重最大",
-                     1, MAX_KERNEL, _gaussian),
-        KernelPreset("sharpen", "Sharpen", "锐化", "boosts a pixel against its neighbours",
-                     "增强像素与邻居的差异", 3, MAX_KERNEL,
-                     _fixed([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])),
-        KernelPreset("sobel_x", "Sobel x", "Sobel x", "vertical edges (left-right change)",
-                     "竖直边缘（左右方向的变化）", 3, MAX_KERNEL, _fixed(SOBEL_X)),
-        KernelPreset("sobel_y", "Sobel y", "Sobel y", "horizontal edges (top-bottom change)",
-                     "水平边缘（上下方向的变化）", 3, MAX_KERNEL,
-                     _fixed(np.array(SOBEL_X).T.tolist())),
-        KernelPreset("prewitt_x", "Prewitt x", "Prewitt x", "vertical edges, unweighted",
-                     "竖直边缘，不加权", 3, MAX_KERNEL, _fixed(PREWITT_X)),
-        KernelPreset("prewitt_y", "Prewitt y", "Prewitt y", "horizontal edges, unweighted",
-                     "水平边缘，不加权", 3, MAX_KERNEL, _fixed(np.array(PREWITT_X).T.tolist())),
-        KernelPreset("laplacian", "Laplacian", "拉普拉斯", "edges in every direction",
-                     "各个方向的边缘", 3, MAX_KERNEL,
-                     _fixed([[0, 1, 0], [1, -4, 1], [0, 1, 0]])),
-        KernelPreset("emboss", "Emboss", "浮雕", "a relief lit from the top left",
-                     "仿佛从左上方照亮的浮雕", 3, MAX_KERNEL,
-                     _fixed([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])),
-        KernelPreset("outline", "Outline", "轮廓", "strong outlines of shapes",
-                     "形状的强轮廓", 3, MAX_KERNEL,
-                     _fixed([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])),
+        _preset("identity", Text("Identity", "恒等"),
+                Text("copies the input", "原样复制输入"), 1, _identity),
+        _preset("box", Text("Box blur", "均值模糊"),
+                Text("averages a neighbourhood", "对邻域取平均"), 1, _box),
+        _preset("gaussian", Text("Gaussian blur", "高斯模糊"),
+                Text("weighted average, centre counts most", "加权平均，中心权重最大"),
+                1, _gaussian),
+        _preset("sharpen", Text("Sharpen", "锐化"),
+                Text("boosts a pixel against its neighbours", "增强像素与邻居的差异"),
+                3, _fixed([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])),
+        _preset("sobel_x", Text("Sobel x", "Sobel x"),
+                Text("vertical edges (left-right change)", "竖直边缘（左右方向的变化）"),
+                3, _fixed(SOBEL_X)),
+        _preset("sobel_y", Text("Sobel y", "Sobel y"),
+                Text("horizontal edges (top-bottom change)", "水平边缘（上下方向的变化）"),
+                3, _fixed(np.array(SOBEL_X).T.tolist())),
+        _preset("prewitt_x", Text("Prewitt x", "Prewitt x"),
+                Text("vertical edges, unweighted", "竖直边缘，不加权"), 3, _fixed(PREWITT_X)),
+        _preset("prewitt_y", Text("Prewitt y", "Prewitt y"),
+                Text("horizontal edges, unweighted", "水平边缘，不加权"),
+                3, _fixed(np.array(PREWITT_X).T.tolist())),
+        _preset("laplacian", Text("Laplacian", "拉普拉斯"),
+                Text("edges in every direction", "各个方向的边缘"),
+                3, _fixed([[0, 1, 0], [1, -4, 1], [0, 1, 0]])),
+        _preset("emboss", Text("Emboss", "浮雕"),
+                Text("a relief lit from the top left", "仿佛从左上方照亮的浮雕"),
+                3, _fixed([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])),
+        _preset("outline", Text("Outline", "轮廓"),
+                Text("strong outlines of shapes", "形状的强轮廓"),
+                3, _fixed([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])),
     ]
 }
+
+# Not in the gallery (lesson 1 lists every preset): the transposed-convolution lesson's
+# kernel of ones, whose stamps count the overlap.
+ONES = _preset("ones", Text("All ones", "全 1"), Text("every weight is 1", "每个权重都是 1"), 1,
+               lambda k: np.ones((k, k), np.float32))
+
+
+def preset(key: str) -> KernelPreset:
+    """The preset named ``key``: one of ``PRESETS`` or ``ONES``."""
+    return ONES if key == ONES.key else PRESETS[key]
 
 
 def preset_kernel(key: str, k: int | None = None) -> np.ndarray:

@@ -1,10 +1,10 @@
 """Lesson 7: transposed convolution - stretched and scatter views, upsampling, checkerboard."""
 
-import numpy as np
 import streamlit as st
 
 from cnnviz import formulas, ui
-from cnnviz.kernels import PRESETS, presets_for
+from cnnviz.kernels import presets_for
+from cnnviz.lessons.scale import shared_scale
 from cnnviz.lessons.transposed import (
     checkerboard_question,
     max_padding,
@@ -21,7 +21,7 @@ from cnnviz.viz.transposed import scatter_animation_figure
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "tconv"
-ui.page_title(__file__)
+SLUG = ui.page_title(__file__).slug
 
 left, right = ui.lesson_columns()
 with left:
@@ -31,14 +31,11 @@ with left:
     i = st.slider(ui.t("Input crop size i", "输入裁剪尺寸 i"), 2, min(4, h, w), min(3, h, w),
                   key=f"{K}_i") if min(h, w) > 2 else min(h, w)
     k = st.slider(ui.tc("kernel_size") + " k", 2, 4, 3, key=f"{K}_k")
-    kernels = ["ones", *presets_for(k, ("box", "gaussian", "sobel_x", "laplacian"))]
-    kname = ui.selectbox(
-        ui.tc("kernel"), kernels,
-        format_func=lambda n: ui.t("All ones", "全 1") if n == "ones"
-        else ui.t(PRESETS[n].name_en, PRESETS[n].name_zh),
+    preset = ui.kernel_picker(
+        ui.tc("kernel"), ["ones", *presets_for(k, ("box", "gaussian", "sobel_x", "laplacian"))],
         key=f"{K}_kernel_{k}",
     )
-    kernel = np.ones((k, k), np.float32) if kname == "ones" else PRESETS[kname].kernel(k)
+    kernel = preset.kernel(k)
     s = st.slider(ui.tc("stride") + " s", 1, 3, 2, key=f"{K}_s")
     d = st.slider(ui.tc("dilation") + " d", 1, 2, 1, key=f"{K}_d")
     p_max = max_padding(i, k, s, d)
@@ -61,18 +58,8 @@ with right:
             kernel_title=ui.t("Kernel turned 180°", "旋转 180° 的卷积核"),
             key=f"{K}_anim_z",
         )
-        e = d * (k - 1) - p
-        st.caption(
-            ui.t(
-                f"{s - 1} zero(s) between input pixels (F.zero_insert), then {e} = "
-                f"d(k−1) − p = {d}·({k}−1) − {p} rows of zeros on every side"
-                + (f" plus a = {a} at the bottom/right" if a else "")
-                + ", then an ordinary stride-1 convolution with the kernel turned 180°.",
-                f"输入像素之间插入 {s - 1} 个零（F.zero_insert），四周再补 {e} = d(k−1) − p = "
-                f"{d}·({k}−1) − {p} 圈零" + (f"，右侧和下方再加 a = {a}" if a else "")
-                + "，然后用旋转 180° 的卷积核做普通的步幅为 1 的卷积。",
-            )
-        )
+        st.caption(ui.prose(SLUG, "stretched_a" if a else "stretched", gaps=s - 1,
+                            e=spec.pad[0], d=d, k=k, p=p, a=a))
     with tab_s:
         sc = scatter_steps(xc, kernel, s, p, a, d)
         ui.plot(
@@ -81,33 +68,18 @@ with right:
                                      classroom=ui.classroom(),
             key=f"{K}_anim_s",
         )
-        st.caption(
-            ui.t(
-                "Green dashed box: the output that is kept; the padding p crops the faded "
-                "border. Both views end with the same numbers (F.conv_transpose2d).",
-                "绿色虚线框：保留下来的输出；填充 p 会裁掉淡色的边框。两种视角最终得到相同的"
-                "数值（F.conv_transpose2d）。",
-            )
-        )
+        st.caption(ui.prose(SLUG, "scatter_caption"))
 
 st.subheader(ui.tc("output_size"))
 ui.formula(formulas.conv_transpose_output_size_latex(i, k, s, p, a, d))
 out = spec.output
-st.markdown(
-    ui.t(
-        f"Crop **{i}×{i}** → output **{out.shape[0]}×{out.shape[1]}**: "
-        "o = s(i − 1) + a + d(k − 1) + 1 − 2p; with d = 1 this is o = s(i − 1) + a + k − 2p.",
-        f"裁剪 **{i}×{i}** → 输出 **{out.shape[0]}×{out.shape[1]}**："
-        "o = s(i − 1) + a + d(k − 1) + 1 − 2p；d = 1 时即 o = s(i − 1) + a + k − 2p。",
-    )
-)
+st.markdown(ui.prose(SLUG, "sizes", i=i, ho=out.shape[0], wo=out.shape[1]))
 
 st.subheader(ui.t("Against upsampling followed by a convolution", "与“先上采样再卷积”比较"))
 full_t = transposed_full(x, kernel, s, p, a, d)
 near = upsample_then_conv(x, kernel, s, "nearest")
 bil = upsample_then_conv(x, kernel, s, "bilinear")
-signed = bool(min(full_t.min(), near.min(), bil.min()) < 0)
-kind = "signed" if signed else "input"
+kind = shared_scale(full_t, near, bil).kind  # each panel keeps its own range
 ui.plot(
     image_row_figure,
     [
@@ -133,36 +105,9 @@ ui.plot(
     classroom=ui.classroom(), height=460 if ui.classroom() else 400,
     key=f"{K}_counts",
 )
-st.markdown(
-    ui.t(
-        (f"**k = {k} is not a multiple of s = {s}:** inside, some pixels get more stamps than "
-         "their neighbours, so even a flat image comes out as a grid of bright and dark dots.")
-        if uneven else
-        (f"**k = {k}, s = {s}:** every inside pixel gets the same number of stamps - no "
-         "checkerboard (only the border is thinner)."),
-        (f"**k = {k} 不是 s = {s} 的整数倍：** 内部有些像素比邻居得到更多印章，"
-         "所以即使平坦的图像也会变成明暗相间的点阵。")
-        if uneven else
-        (f"**k = {k}，s = {s}：** 内部每个像素得到的印章数相同——没有棋盘格（只有边缘较淡）。"),
-    )
-)
-ui.explain(
-    "Transposed convolution is the gradient of a strided convolution with respect to its input, "
-    "which is why it is used to upsample in decoders and GANs. It is not the inverse of a "
-    "convolution: it restores the size, not the values. When the kernel size is not divisible "
-    "by the stride, stamps overlap unevenly and checkerboard artefacts appear (Odena et al., "
-    "2016). Upsampling with nearest-neighbour or bilinear interpolation first and then "
-    "convolving avoids them, at the cost of a larger convolution.",
-    "转置卷积是带步幅的卷积对其输入的梯度，因此常用于解码器和 GAN 中的上采样。它不是卷积的"
-    "逆运算：它恢复的是尺寸，而不是数值。当卷积核尺寸不能被步幅整除时，印章的重叠不均匀，"
-    "会出现棋盘格伪影（Odena 等，2016）。先用最近邻或双线性插值上采样再卷积可以避免这种伪影，"
-    "代价是卷积的计算量更大。",
-)
+st.markdown(ui.prose(SLUG, "uneven" if uneven else "even", k=k, s=s))
+ui.explain_entry(SLUG, "explain")
 
 st.subheader(ui.tc("check"))
-q1 = transposed_size_question(ui.lang(), i, k, s, p, a, d)
-ui.quiz(q1.question, q1.options, q1.correct, key=f"{K}_q1_{i}_{k}_{s}_{p}_{a}_{d}",
-        explanation=q1.explanation)
-q2 = checkerboard_question(ui.lang(), k, s, d)
-ui.quiz(q2.question, q2.options, q2.correct, key=f"{K}_q2_{k}_{s}_{d}",
-        explanation=q2.explanation)
+ui.quiz(transposed_size_question(i, k, s, p, a, d), key=f"{K}_q1_{i}_{k}_{s}_{p}_{a}_{d}")
+ui.quiz(checkerboard_question(k, s, d), key=f"{K}_q2_{k}_{s}_{d}")

@@ -5,9 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from cnnviz import formulas, ui
-from cnnviz.kernels import PRESETS, presets_for
+from cnnviz.i18n import Text
+from cnnviz.kernels import presets_for
 from cnnviz.lessons.conv import conv_spec
+from cnnviz.lessons.multichannel import RGB
+from cnnviz.lessons.scale import shared_scale
 from cnnviz.lessons.separable import (
+    VECTORS,
     cost_table,
     depthwise_pointwise,
     divisors_of_both,
@@ -22,16 +26,10 @@ from cnnviz.viz.heatmaps import GridPanel, Panel, image_row_figure, number_grid_
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "sep"
-CH = [("Red", "红"), ("Green", "绿"), ("Blue", "蓝")]
 DW_DEFAULT = ["sobel_x", "sobel_y", "laplacian"]
 PW_DEFAULT = [[1.0, 1.0, 1.0], [1.0, -1.0, 0.0], [0.0, 0.5, -0.5]]
-VECTORS = {
-    "smooth": ([1.0, 2.0, 1.0], "Smooth [1, 2, 1]", "平滑 [1, 2, 1]"),
-    "diff": ([-1.0, 0.0, 1.0], "Difference [−1, 0, 1]", "差分 [−1, 0, 1]"),
-    "box": ([1.0, 1.0, 1.0], "Box [1, 1, 1]", "均值 [1, 1, 1]"),
-}
 
-ui.page_title(__file__)
+SLUG = ui.page_title(__file__).slug
 
 st.header(ui.t("Depthwise, then pointwise", "先深度卷积，再逐点卷积"))
 left, right = ui.lesson_columns()
@@ -42,18 +40,16 @@ with left:
     k = 3
     with st.expander(ui.t("Depthwise kernels (one per channel)", "深度卷积核（每个通道一个）"),
                      expanded=not ui.classroom()):
-        keys = presets_for(k)
-        dw_keys = [
-            ui.selectbox(ui.t(*CH[c]), keys, index=keys.index(DW_DEFAULT[c]),
-                         format_func=lambda p: ui.t(PRESETS[p].name_en, PRESETS[p].name_zh),
-                         key=f"{K}_dw{c}")
+        dw_presets = [
+            ui.kernel_picker(ui.t(RGB[c]), presets_for(k), key=f"{K}_dw{c}",
+                             default=DW_DEFAULT[c])
             for c in range(3)
         ]
-    depthwise = np.stack([PRESETS[p].kernel(k) for p in dw_keys]).astype(np.float32)
+    depthwise = np.stack([p.kernel(k) for p in dw_presets]).astype(np.float32)
     with st.expander(ui.t("Pointwise weights (1×1: outputs × channels)",
                           "逐点卷积权重（1×1：输出 × 通道）")):
         edited = st.data_editor(
-            pd.DataFrame(PW_DEFAULT, columns=[ui.t(*c) for c in CH]), key=f"{K}_pw",
+            pd.DataFrame(PW_DEFAULT, columns=[ui.t(c) for c in RGB]), key=f"{K}_pw",
             hide_index=True, width="stretch",
         )
         pointwise, changed = ui.clean_grid(edited)
@@ -67,7 +63,7 @@ with left:
         horizontal=True, key=f"{K}_stage",
     )
     if stage == "dw":
-        sel = ui.radio(ui.tc("channel"), [0, 1, 2], format_func=lambda c: ui.t(*CH[c]),
+        sel = ui.radio(ui.tc("channel"), [0, 1, 2], format_func=lambda c: ui.t(RGB[c]),
                        horizontal=True, key=f"{K}_ch")
     else:
         sel = ui.radio(ui.tc("output"), list(range(c_out)), format_func=lambda o: f"{o + 1}",
@@ -82,7 +78,7 @@ with right:
     st.subheader(ui.tc("animation"))
     if stage == "dw":
         spec = conv_spec(xc[sel], depthwise[sel])
-        title = ui.t(f"{CH[sel][0]} channel", f"{CH[sel][1]}通道")
+        title = ui.t(Text("{c} channel", "{c}通道").format(c=RGB[sel]))
         ui.plot(window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(),
                                                input_title=title, key=f"{K}_anim")
         st.caption(ui.t("Each channel is filtered on its own: no mixing between channels.",
@@ -105,7 +101,7 @@ st.subheader(ui.tc("full_result"))
 ui.plot(
     image_row_figure,
     [Panel(f"{ui.tc('input')} {h}×{w}", x.transpose(1, 2, 0), "rgb")]
-    + [Panel(ui.t(f"Depthwise {CH[c][0]}", f"深度卷积 {CH[c][1]}"), res.depthwise[c],
+    + [Panel(ui.t(Text("Depthwise {c}", "深度卷积 {c}").format(c=RGB[c])), res.depthwise[c],
              "signed") for c in range(3)],
     classroom=ui.classroom(),
     key=f"{K}_dw_maps",
@@ -118,16 +114,9 @@ ui.plot(
     key=f"{K}_pw_maps",
 )
 counts = formulas.depthwise_separable_counts(3, c_out, k, res.output.shape[1:])
-st.markdown(
-    ui.t(
-        f"This layer: depthwise 3·{k}·{k} = {counts.parts[0].params} weights + pointwise "
-        f"3·{c_out} = {counts.parts[1].params}, total **{counts.params}**, against "
-        f"**{counts.standard.params}** for a standard {k}×{k} convolution with {c_out} outputs.",
-        f"本层：深度卷积 3·{k}·{k} = {counts.parts[0].params} 个权重 + 逐点卷积 3·{c_out} = "
-        f"{counts.parts[1].params} 个，共 **{counts.params}** 个；输出 {c_out} 个通道的标准 "
-        f"{k}×{k} 卷积则需要 **{counts.standard.params}** 个。",
-    )
-)
+st.markdown(ui.prose(SLUG, "layer_counts", k=k, c_out=c_out, dw=counts.parts[0].params,
+                     pw=counts.parts[1].params, total=counts.params,
+                     standard=counts.standard.params))
 st.subheader(ui.tc("output_size"))
 ui.formula(formulas.conv_output_size_latex(h, k, 1, 1, 1))
 st.caption(ui.t("Padding 1 keeps the size; the 1×1 pointwise step never changes it.",
@@ -155,49 +144,37 @@ with g2:
         classroom=ui.classroom(), height=460 if ui.classroom() else 400,
         key=f"{K}_groups_fig",
     )
-    st.caption(ui.t(f"Rows: {c_out_g} output channels; columns: {c_in_g} input channels; "
-                    "1 = connected (asked of F.conv2d with groups).",
-                    f"行：{c_out_g} 个输出通道；列：{c_in_g} 个输入通道；"
-                    "1 = 有连接（由 F.conv2d 的 groups 参数得出）。"))
+    st.caption(ui.prose(SLUG, "groups_caption", c_out=c_out_g, c_in=c_in_g))
 
 st.header(ui.t("Factorised: 3×1 then 1×3", "分解：先 3×1 再 1×3"))
 f1, f2 = st.columns([1, 2.2], gap="large")
 with f1:
     vkeys = list(VECTORS)
     col_key = ui.selectbox(ui.t("Column (3×1)", "列向量（3×1）"), vkeys, index=0,
-                           format_func=lambda v: ui.t(VECTORS[v][1], VECTORS[v][2]),
-                           key=f"{K}_col")
+                           format_func=lambda v: ui.t(VECTORS[v].name), key=f"{K}_col")
     row_key = ui.selectbox(ui.t("Row (1×3)", "行向量（1×3）"), vkeys, index=1,
-                           format_func=lambda v: ui.t(VECTORS[v][1], VECTORS[v][2]),
-                           key=f"{K}_row")
-fac = factorised(img.gray, VECTORS[col_key][0], VECTORS[row_key][0], padding=1)
-diff = float(np.abs(fac.two_step - fac.one_step).max())
+                           format_func=lambda v: ui.t(VECTORS[v].name), key=f"{K}_row")
+column, row = VECTORS[col_key].values, VECTORS[row_key].values
+fac = factorised(img.gray, column, row, padding=1)
 with f2:
     ui.plot(
         number_grid_figure,
-        [GridPanel("3×1", np.asarray(VECTORS[col_key][0])[:, None], signed=True),
-         GridPanel("1×3", np.asarray(VECTORS[row_key][0])[None, :], signed=True),
+        [GridPanel("3×1", np.asarray(column)[:, None], signed=True),
+         GridPanel("1×3", np.asarray(row)[None, :], signed=True),
          GridPanel(ui.t("= 3×3 (outer product)", "= 3×3（外积）"), fac.kernel, signed=True)],
         classroom=ui.classroom(), height=300 if not ui.classroom() else 380,
         key=f"{K}_fac_kernels",
     )
-vmax = float(np.abs(fac.one_step).max()) or 1.0
+scale = shared_scale(fac.two_step, fac.one_step, signed=True)
 ui.plot(
     image_row_figure,
     [Panel(ui.t("After 3×1", "3×1 之后"), fac.after_column, "signed"),
-     Panel(ui.t("3×1 then 1×3", "3×1 再 1×3"), fac.two_step, "signed", vmax=vmax),
-     Panel(ui.t("One 3×3 pass", "一次 3×3"), fac.one_step, "signed", vmax=vmax)],
+     Panel(ui.t("3×1 then 1×3", "3×1 再 1×3"), fac.two_step, *scale),
+     Panel(ui.t("One 3×3 pass", "一次 3×3"), fac.one_step, *scale)],
     classroom=ui.classroom(),
     key=f"{K}_fac_maps",
 )
-st.markdown(
-    ui.t(
-        f"Largest difference between the two results: **{diff:.1e}** (rounding only). "
-        "6 weights do the work of 9, because this 3×3 kernel has rank 1.",
-        f"两个结果之间的最大差异：**{diff:.1e}**（只是舍入误差）。"
-        "6 个权重完成了 9 个权重的工作，因为这个 3×3 卷积核的秩为 1。",
-    )
-)
+st.markdown(ui.prose(SLUG, "factorised_diff", diff=fac.largest_difference))
 
 st.header(ui.t("What each design costs", "各种设计的代价"))
 c1, c2 = st.columns(2)
@@ -232,27 +209,10 @@ ui.plot(
                     classroom=ui.classroom(),
     key=f"{K}_costs",
 )
-st.caption(ui.t(f"{cc_in} → {cc_out} channels, 3×3, a {hw[0]}×{hw[1]} output, no bias "
-                "(cnnviz.formulas).",
-                f"{cc_in} → {cc_out} 个通道，3×3，输出 {hw[0]}×{hw[1]}，不含偏置"
-                "（cnnviz.formulas）。"))
-ui.explain(
-    "**Depthwise-separable** (MobileNet, Xception): a k×k filter per channel, then a 1×1 "
-    "convolution to mix channels - about 1/C_out + 1/k² of the cost. **Grouped** (AlexNet, "
-    "ResNeXt): channels split into g groups that never see each other - 1/g of the cost; "
-    "a depthwise convolution is the extreme g = C. **Factorised** (Inception v3): k×1 then 1×k "
-    "covers the same k×k area with 2k instead of k² weights per channel pair; it is exact only "
-    "for rank-1 kernels, but a trained network learns to live with the restriction.",
-    "**深度可分离**（MobileNet、Xception）：每个通道一个 k×k 滤波器，再用 1×1 卷积混合通道——"
-    "代价约为 1/C_out + 1/k²。**分组**（AlexNet、ResNeXt）：通道分成 g 组，组间互不相见——代价为 "
-    "1/g；深度卷积是 g = C 的极端情形。**分解**（Inception v3）：先 k×1 再 1×k，用每对通道 2k 个"
-    "而不是 k² 个权重覆盖同样的 k×k 区域；只有秩为 1 的卷积核才完全等价，但训练出来的网络能适应"
-    "这种限制。",
-)
+st.caption(ui.prose(SLUG, "cost_caption", c_in=cc_in, c_out=cc_out, oh=hw[0], ow=hw[1]))
+ui.explain_entry(SLUG, "explain")
 
 st.subheader(ui.tc("check"))
-q1 = separable_params_question(ui.lang(), 3, c_out, k)
-ui.quiz(q1.question, q1.options, q1.correct, key=f"{K}_q1_{c_out}", explanation=q1.explanation)
-q2 = grouped_params_question(ui.lang(), c_in_g, c_out_g, 3, groups)
-ui.quiz(q2.question, q2.options, q2.correct, key=f"{K}_q2_{c_in_g}_{c_out_g}_{groups}",
-        explanation=q2.explanation)
+ui.quiz(separable_params_question(3, c_out, k), key=f"{K}_q1_{c_out}")
+ui.quiz(grouped_params_question(c_in_g, c_out_g, 3, groups),
+        key=f"{K}_q2_{c_in_g}_{c_out_g}_{groups}")

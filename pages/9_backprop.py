@@ -7,7 +7,7 @@ from cnnviz import ui
 from cnnviz.lessons.backprop import (
     EXAMPLE_X,
     KERNELS,
-    UPSTREAM,
+    UPSTREAM_NAMES,
     backprop,
     bias_question,
     dw_spec,
@@ -19,7 +19,7 @@ from cnnviz.viz.heatmaps import GridPanel, number_grid_figure
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "bp"
-ui.page_title(__file__)
+SLUG = ui.page_title(__file__).slug
 
 left, right = ui.lesson_columns()
 with left:
@@ -30,12 +30,8 @@ with left:
     k = ui.radio(ui.tc("kernel_size"), [2, 3], format_func=lambda v: f"{v}×{v}",
                  horizontal=True, key=f"{K}_k")
     up = ui.radio(
-        ui.t("Upstream gradient dL/dY", "上游梯度 dL/dY"), list(UPSTREAM),
-        format_func=lambda v: {
-            "ones": ui.t("All ones (L = sum of Y)", "全 1（L = Y 之和）"),
-            "corner": ui.t("Only Y[0,0] (L = Y[0,0])", "只有 Y[0,0]（L = Y[0,0]）"),
-            "random": ui.t("Small random integers", "小的随机整数"),
-        }[v],
+        ui.t("Upstream gradient dL/dY", "上游梯度 dL/dY"), list(UPSTREAM_NAMES),
+        format_func=lambda v: ui.t(UPSTREAM_NAMES[v]),
         key=f"{K}_up",
     )
     x = EXAMPLE_X if use_example else np.round(ui.crop_picker(img.gray, 4, K).array, 2)
@@ -66,13 +62,7 @@ with right:
             output_title="dL/dW",
             key=f"{K}_anim_w",
         )
-        st.caption(ui.t(
-            "Each weight W[i,j] touched every output, each time multiplied by a different input "
-            "pixel: its gradient adds up input × dL/dY over all those outputs - the correlation "
-            "of X with dL/dY, which has the kernel's shape.",
-            "每个权重 W[i,j] 参与了每一个输出，每次乘以不同的输入像素：它的梯度是所有这些输出上"
-            "“输入 × dL/dY”之和——即 X 与 dL/dY 的互相关，形状与卷积核相同。",
-        ))
+        st.caption(ui.prose(SLUG, "dw_caption"))
     with tab_x:
         ui.plot(
             window_animation_figure,
@@ -82,22 +72,10 @@ with right:
             kernel_title=ui.t("W turned 180°", "旋转 180° 的 W"), output_title="dL/dX",
             key=f"{K}_anim_x",
         )
-        st.caption(ui.t(
-            "Each input pixel fed the outputs whose windows covered it, through a different "
-            "weight each time: a full convolution of dL/dY with the kernel turned 180° - "
-            "exactly the transposed convolution of lesson 7.",
-            "每个输入像素通过不同的权重影响覆盖它的那些输出：这就是 dL/dY 与旋转 180° 的卷积核"
-            "做完全卷积——正是第 7 课的转置卷积。",
-        ))
+        st.caption(ui.prose(SLUG, "dx_caption"))
 
 st.subheader(ui.t("Numerical gradient check", "数值梯度检验"))
-st.markdown(ui.t(
-    "Nudge one weight (or pixel) by ±h, run the forward pass twice, and divide the change in "
-    "L by 2h (central differences, h = 0.5; L is linear in each single value, so this is "
-    "exact up to rounding). Every route must agree with the engine's backward.",
-    "把一个权重（或像素）分别加减 h，做两次前向计算，用 L 的变化除以 2h（中心差分，h = 0.5；"
-    "L 对每个单独的数值是线性的，所以只差舍入误差）。每种算法都必须与引擎的反向传播一致。",
-))
+st.markdown(ui.prose(SLUG, "numerical"))
 ui.plot(
     number_grid_figure,
     [GridPanel(ui.t("dL/dW: backward", "dL/dW：反向传播"), r.dw, signed=True),
@@ -117,29 +95,12 @@ ui.plot(
     classroom=ui.classroom(), height=320 if not ui.classroom() else 400,
     key=f"{K}_check_x",
 )
-err_w = float(max(np.abs(r.dw - r.dw_numerical).max(), np.abs(r.dw - r.dw_correlation).max()))
-err_x = float(max(np.abs(r.dx - r.dx_numerical).max(), np.abs(r.dx - r.dx_full_conv).max(),
-                  np.abs(r.dx - r.dx_transposed).max()))
 c1, c2, c3 = st.columns(3)
-c1.metric(ui.t("Largest difference, dL/dW", "dL/dW 最大差异"), f"{err_w:.1e}")
-c2.metric(ui.t("Largest difference, dL/dX", "dL/dX 最大差异"), f"{err_x:.1e}")
+c1.metric(ui.t("Largest difference, dL/dW", "dL/dW 最大差异"), f"{r.dw_error:.1e}")
+c2.metric(ui.t("Largest difference, dL/dX", "dL/dX 最大差异"), f"{r.dx_error:.1e}")
 c3.metric("dL/db = Σ dL/dY", f"{r.db:g}")
-ui.explain(
-    "A convolution is many multiply-adds that share weights. The chain rule sends each "
-    "output's gradient back along the same connections: to a weight, multiplied by the input "
-    "it met; to an input, multiplied by the weight it met. Collecting those sums gives two "
-    "convolutions - which is why a deep-learning library needs no new machinery for the "
-    "backward pass, and why checking against a numerical gradient is the standard test of "
-    "a hand-written layer (as in the lecture notes' code).",
-    "卷积是许多共享权重的乘加运算。链式法则把每个输出的梯度沿着相同的连接送回：送到权重时乘以"
-    "它遇到的输入，送到输入时乘以它遇到的权重。把这些和收集起来就是两个卷积——所以深度学习库"
-    "做反向传播不需要新的机制；而与数值梯度比较，是检验手写层的标准方法（如讲义中的代码）。",
-)
+ui.explain_entry(SLUG, "explain")
 
 st.subheader(ui.tc("check"))
-q1 = bias_question(ui.lang(), r)
-ui.quiz(q1.question, q1.options, q1.correct, key=f"{K}_q1_{k}_{up}_{use_example}",
-        explanation=q1.explanation)
-q2 = dx_corner_question(ui.lang(), r)
-ui.quiz(q2.question, q2.options, q2.correct, key=f"{K}_q2_{k}_{up}_{use_example}",
-        explanation=q2.explanation)
+ui.quiz(bias_question(r), key=f"{K}_q1_{k}_{up}_{use_example}")
+ui.quiz(dx_corner_question(r), key=f"{K}_q2_{k}_{up}_{use_example}")

@@ -73,11 +73,12 @@ def test_missing_and_corrupt_files_exit_2(tmp_path):
 def test_mnist_error_is_a_message(monkeypatch, capsys, tmp_path):
     from cnnviz import cli, train
     from cnnviz.data.mnist import MnistError
+    from cnnviz.i18n import Text
     from cnnviz.training import data
 
     def broken(split, limit=None):
-        raise MnistError("MNIST file t10k-images-idx3-ubyte.gz is truncated",
-                         "MNIST 文件 t10k-images-idx3-ubyte.gz 不完整")
+        raise MnistError(Text("MNIST file t10k-images-idx3-ubyte.gz is truncated",
+                              "MNIST 文件 t10k-images-idx3-ubyte.gz 不完整"))
 
     monkeypatch.setattr(data, "mnist_split", broken)
     path = tmp_path / "w.npz"

@@ -101,10 +101,10 @@ def test_counts() -> None:
 
 
 def test_valid_settings() -> None:
-    ok, en, zh = fm.valid_conv_settings(28, 5, 1, 0, 1)
-    assert ok and en == "" and zh == ""
-    ok, en, zh = fm.valid_conv_settings(3, 3, 1, 0, 2)
-    assert not ok and "5" in en and "empty" in en and "输出将为空" in zh
+    ok, why = fm.valid_conv_settings(28, 5, 1, 0, 1)
+    assert ok and why.en == "" and why.zh == ""
+    ok, why = fm.valid_conv_settings(3, 3, 1, 0, 2)
+    assert not ok and "5" in why.en and "empty" in why.en and "输出将为空" in why.zh
     for bad in [
         (0, 3, 1, 0, 1),
         (5, 0, 1, 0, 1),
@@ -112,8 +112,8 @@ def test_valid_settings() -> None:
         (5, 3, 1, -1, 1),
         (5, 3, 1, 0, 0),
     ]:
-        ok, en, zh = fm.valid_conv_settings(*bad)
-        assert not ok and en and zh
+        ok, why = fm.valid_conv_settings(*bad)
+        assert not ok and why.en and why.zh
     assert not fm.valid_pool_settings(5, 2, 2, 2)[0]
     assert fm.valid_pool_settings(5, 2, None, 1)[0]
 

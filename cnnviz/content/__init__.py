@@ -6,8 +6,9 @@
     en = "A small grid of weights (the kernel) slides over the image..."
     zh = "一个小的权重网格（卷积核）在图像上滑动……"
 
-Entries may use ``{name}`` placeholders, filled with ``Text.format``. A test checks every
-entry has both languages and the same placeholders in each.
+Entries may use ``{name}`` placeholders, filled with ``Text.format`` (``entry(slug, key,
+name=...)``). A test checks every entry has both languages and the same placeholders in each.
+Long lines wrap with TOML's line-ending backslash, which joins the lines without a break.
 """
 
 from __future__ import annotations
@@ -41,3 +42,15 @@ def lesson_text(slug: str) -> Mapping[str, Text]:
     with path.open("rb") as f:
         raw = tomllib.load(f)
     return {key: Text(entry["en"].strip(), entry["zh"].strip()) for key, entry in raw.items()}
+
+
+def entry(slug: str, key: str, **values: object) -> Text:
+    """Entry ``key`` of ``<slug>.toml``, its ``{placeholders}`` filled from ``values``.
+
+    Without values the text is returned as written (it may hold literal braces).
+    """
+    entries = lesson_text(slug)
+    if key not in entries:
+        raise KeyError(f"cnnviz/content/{slug}.toml has no [{key}] entry")
+    text = entries[key]
+    return text.format(**values) if values else text

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from cnnviz.i18n import LocalizedError, Text
+
 __all__ = ["BlankDigitError", "center_of_mass", "preprocess_digit"]
 
 BOX = 20
@@ -19,13 +21,8 @@ CENTRE = 14.0  # measured on MNIST itself: the mean centre of mass is (14.0, 14.
 INK_EPS = 0.02
 
 
-class BlankDigitError(ValueError):
-    """The drawing has no ink; ``message_en`` / ``message_zh`` ask the learner to draw."""
-
-    def __init__(self, message_en: str, message_zh: str) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_zh = message_zh
+class BlankDigitError(LocalizedError, ValueError):
+    """The drawing has no ink; ``message(lang)`` asks the learner to draw (reason "blank")."""
 
 
 def center_of_mass(img: np.ndarray) -> tuple[float, float]:
@@ -40,8 +37,11 @@ def center_of_mass(img: np.ndarray) -> tuple[float, float]:
 
 def _blank() -> BlankDigitError:
     return BlankDigitError(
-        "The drawing is empty: there is no ink to recognise. Draw a digit first.",
-        "画板是空的：没有可识别的笔迹。请先写一个数字。",
+        Text(
+            "The drawing is empty: there is no ink to recognise. Draw a digit first.",
+            "画板是空的：没有可识别的笔迹。请先写一个数字。",
+        ),
+        "blank",
     )
 
 

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from cnnviz.i18n import LocalizedError, Text
+
 __all__ = [
     "MAX_FILE_BYTES",
     "MAX_PIXELS",
@@ -42,18 +44,12 @@ _SIGNATURES = (b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"II*\x00", b"
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601-2, as PIL's "L"
 
 
-class ImageLoadError(ValueError):
-    """An image could not be used; ``message_en`` / ``message_zh`` are shown to the learner.
+class ImageLoadError(LocalizedError, ValueError):
+    """An image could not be used; ``message(lang)`` is shown to the learner.
 
     ``reason`` is one of ``empty``, ``not_found``, ``not_image``, ``truncated``,
     ``too_large``, ``unsupported``.
     """
-
-    def __init__(self, reason: str, message_en: str, message_zh: str) -> None:
-        super().__init__(message_en)
-        self.reason = reason
-        self.message_en = message_en
-        self.message_zh = message_zh
 
 
 @dataclass
@@ -61,15 +57,14 @@ class LoadedImage:
     """A sanitised image: ``rgb`` float32 (H, W, 3) and ``gray`` float32 (H, W), both in [0, 1].
 
     ``original_size`` is the (height, width) of the file before any downscaling, like the
-    arrays' shapes; ``notes`` / ``notes_zh`` say what was done (rotated, flattened, ...) so a
-    page can tell the learner why their picture looks different.
+    arrays' shapes; ``notes`` say what was done (rotated, flattened, ...) so a page can tell
+    the learner why their picture looks different.
     """
 
     rgb: np.ndarray
     gray: np.ndarray
     original_size: tuple[int, int]
-    notes: list[str] = field(default_factory=list)
-    notes_zh: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     format: str | None = None
     mode: str | None = None
 
@@ -79,8 +74,8 @@ class LoadedImage:
         return self.gray.shape[0], self.gray.shape[1]
 
     def note(self, en: str, zh: str) -> None:
-        self.notes.append(en)
-        self.notes_zh.append(zh)
+        """Record what was done to the picture, in both languages."""
+        self.notes.append(Text(en, zh))
 
 
 def to_grayscale(rgb: np.ndarray) -> np.ndarray:
@@ -104,9 +99,11 @@ def _read_bytes(data: Any) -> tuple[bytes, str]:
             size = path.stat().st_size
         except OSError as e:
             raise ImageLoadError(
+                Text(
+                    f"Cannot read {path.name}: {e.strerror or e}.",
+                    f"无法读取 {path.name}：{e.strerror or e}。",
+                ),
                 "not_found",
-                f"Cannot read {path.name}: {e.strerror or e}.",
-                f"无法读取 {path.name}：{e.strerror or e}。",
             ) from e
         if size > MAX_FILE_BYTES:
             raise _too_large_file(size)
@@ -124,21 +121,25 @@ def _read_bytes(data: Any) -> tuple[bytes, str]:
 def _too_large_file(size: int) -> ImageLoadError:
     mb, limit = size / 2**20, MAX_FILE_BYTES / 2**20
     return ImageLoadError(
+        Text(
+            f"The file is {mb:.1f} MB; the limit is {limit:.0f} MB. Use a smaller image.",
+            f"文件大小为 {mb:.1f} MB，上限为 {limit:.0f} MB。请使用更小的图片。",
+        ),
         "too_large",
-        f"The file is {mb:.1f} MB; the limit is {limit:.0f} MB. Use a smaller image.",
-        f"文件大小为 {mb:.1f} MB，上限为 {limit:.0f} MB。请使用更小的图片。",
     )
 
 
 def _too_many_pixels(w: int, h: int) -> ImageLoadError:
     mp = w * h / 1e6
     return ImageLoadError(
+        Text(
+            f"The image says it is {w}x{h} pixels ({mp:.0f} megapixels), more than the "
+            f"{MAX_PIXELS / 1e6:.0f} megapixels allowed; it was refused before decoding, as it may "
+            "be a decompression bomb. Use a smaller image.",
+            f"该图片声明尺寸为 {w}x{h} 像素（{mp:.0f} 百万像素），超过上限 {MAX_PIXELS / 1e6:.0f} "
+            "百万像素；为防止“解压炸弹”，已在解码前拒绝。请使用更小的图片。",
+        ),
         "too_large",
-        f"The image says it is {w}x{h} pixels ({mp:.0f} megapixels), more than the "
-        f"{MAX_PIXELS / 1e6:.0f} megapixels allowed; it was refused before decoding, as it may "
-        "be a decompression bomb. Use a smaller image.",
-        f"该图片声明尺寸为 {w}x{h} 像素（{mp:.0f} 百万像素），超过上限 {MAX_PIXELS / 1e6:.0f} "
-        "百万像素；为防止“解压炸弹”，已在解码前拒绝。请使用更小的图片。",
     )
 
 
@@ -243,16 +244,20 @@ def load_image(data: Any, max_side: int = 256) -> LoadedImage:
         raise
     except MemoryError as e:
         raise ImageLoadError(
+            Text(
+                "The image is too large to decode on this server. Use a smaller image.",
+                "图片太大，服务器无法解码。请使用更小的图片。",
+            ),
             "too_large",
-            "The image is too large to decode on this server. Use a smaller image.",
-            "图片太大，服务器无法解码。请使用更小的图片。",
         ) from e
     except Exception as e:  # Pillow raises many types on hostile input
         raise ImageLoadError(
+            Text(
+                f"The image data is damaged or truncated and could not be decoded ({e}). "
+                "Try saving it again as PNG or JPEG.",
+                f"图片数据已损坏或不完整，无法解码（{e}）。请重新保存为 PNG 或 JPEG 后再试。",
+            ),
             "truncated",
-            f"The image data is damaged or truncated and could not be decoded ({e}). "
-            "Try saving it again as PNG or JPEG.",
-            f"图片数据已损坏或不完整，无法解码（{e}）。请重新保存为 PNG 或 JPEG 后再试。",
         ) from e
 
 
@@ -260,7 +265,9 @@ def _load(data: Any, max_side: int) -> LoadedImage:
     raw, name = _read_bytes(data)
     en, zh = (name, f"{name} ") if name else ("The file", "该文件")
     if not raw:
-        raise ImageLoadError("empty", f"{en} is empty (0 bytes).", f"{zh}是空文件（0 字节）。")
+        raise ImageLoadError(
+            Text(f"{en} is empty (0 bytes).", f"{zh}是空文件（0 字节）。"), "empty"
+        )
     if len(raw) > MAX_FILE_BYTES:
         raise _too_large_file(len(raw))
     with warnings.catch_warnings():
@@ -272,29 +279,35 @@ def _load(data: Any, max_side: int) -> LoadedImage:
             found = re.search(r"\((\d+) pixels\)", str(e))
             mp = f"{int(found.group(1)) / 1e6:.0f}" if found else "?"
             raise ImageLoadError(
+                Text(
+                    f"The image says it has {mp} megapixels, more than the {MAX_PIXELS / 1e6:.0f} "
+                    "allowed; it was refused before decoding, as it may be a decompression bomb.",
+                    f"该图片声明有 {mp} 百万像素，超过上限 {MAX_PIXELS / 1e6:.0f} 百万像素；"
+                    "为防止“解压炸弹”，已在解码前拒绝。",
+                ),
                 "too_large",
-                f"The image says it has {mp} megapixels, more than the {MAX_PIXELS / 1e6:.0f} "
-                "allowed; it was refused before decoding, as it may be a decompression bomb.",
-                f"该图片声明有 {mp} 百万像素，超过上限 {MAX_PIXELS / 1e6:.0f} 百万像素；"
-                "为防止“解压炸弹”，已在解码前拒绝。",
             ) from e
         except UnidentifiedImageError as e:
             if raw.startswith(_SIGNATURES) or raw[8:12] == b"WEBP":
                 raise ImageLoadError(
+                    Text(
+                        f"{en} starts like an image but is damaged or cut short. "
+                        "Try saving or uploading it again.",
+                        f"{zh}看起来是图片，但数据已损坏或不完整。请重新保存或上传。",
+                    ),
                     "truncated",
-                    f"{en} starts like an image but is damaged or cut short. "
-                    "Try saving or uploading it again.",
-                    f"{zh}看起来是图片，但数据已损坏或不完整。请重新保存或上传。",
                 ) from e
             raise ImageLoadError(
+                Text(
+                    f"{en} is not an image Pillow can read (PNG, JPEG, GIF, WebP, BMP, TIFF ...).",
+                    f"{zh}不是可识别的图片（支持 PNG、JPEG、GIF、WebP、BMP、TIFF 等）。",
+                ),
                 "not_image",
-                f"{en} is not an image Pillow can read (PNG, JPEG, GIF, WebP, BMP, TIFF ...).",
-                f"{zh}不是可识别的图片（支持 PNG、JPEG、GIF、WebP、BMP、TIFF 等）。",
             ) from e
         w, h = im.size
         if w < 1 or h < 1:
             raise ImageLoadError(
-                "unsupported", f"{en} has no pixels ({w}x{h}).", f"{zh}没有像素（{w}x{h}）。"
+                Text(f"{en} has no pixels ({w}x{h}).", f"{zh}没有像素（{w}x{h}）。"), "unsupported"
             )
         if w * h > MAX_PIXELS:
             raise _too_many_pixels(w, h)
@@ -347,9 +360,11 @@ def from_array(array: np.ndarray, max_side: int = 256) -> LoadedImage:
     a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
     if a.ndim not in (2, 3) or a.size == 0 or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
         raise ImageLoadError(
+            Text(
+                f"An image array must be (H, W) or (H, W, 3|4), got shape {a.shape}.",
+                f"图像数组的形状应为 (H, W) 或 (H, W, 3|4)，当前为 {a.shape}。",
+            ),
             "unsupported",
-            f"An image array must be (H, W) or (H, W, 3|4), got shape {a.shape}.",
-            f"图像数组的形状应为 (H, W) 或 (H, W, 3|4)，当前为 {a.shape}。",
         )
     h, w = a.shape[:2]
     out = LoadedImage(np.zeros((0, 0, 3), np.float32), np.zeros((0, 0), np.float32), (h, w))
@@ -371,23 +386,27 @@ def ensure_min_size(img: LoadedImage, k: int, max_side: int = 256) -> LoadedImag
     h, w = img.size
     if min(h, w) >= k:
         return img
-    notes, notes_zh = list(img.notes), list(img.notes_zh)
+    notes = list(img.notes)
     factor = math.ceil(k / min(h, w))
     if max(h, w) * factor <= max(max_side, k):
         rgb = np.repeat(np.repeat(img.rgb, factor, axis=0), factor, axis=1)
         gray = np.repeat(np.repeat(img.gray, factor, axis=0), factor, axis=1)
-        notes.append(f"Enlarged {factor}x (nearest neighbour) so a {k}x{k} kernel fits.")
-        notes_zh.append(f"已放大 {factor} 倍（最近邻），以便放下 {k}x{k} 的卷积核。")
+        notes.append(
+            Text(
+                f"Enlarged {factor}x (nearest neighbour) so a {k}x{k} kernel fits.",
+                f"已放大 {factor} 倍（最近邻），以便放下 {k}x{k} 的卷积核。",
+            )
+        )
     else:
         ph, pw = max(0, k - h), max(0, k - w)
         pads = ((ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2))
         rgb = np.pad(img.rgb, (*pads, (0, 0)), mode="edge")
         gray = np.pad(img.gray, pads, mode="edge")
         notes.append(
-            f"Padded by repeating the edge to {rgb.shape[0]}x{rgb.shape[1]} so a "
-            f"{k}x{k} kernel fits."
+            Text(
+                f"Padded by repeating the edge to {rgb.shape[0]}x{rgb.shape[1]} so a "
+                f"{k}x{k} kernel fits.",
+                f"已重复边缘像素填充到 {rgb.shape[0]}x{rgb.shape[1]}，以便放下 {k}x{k} 的卷积核。",
+            )
         )
-        notes_zh.append(
-            f"已重复边缘像素填充到 {rgb.shape[0]}x{rgb.shape[1]}，以便放下 {k}x{k} 的卷积核。"
-        )
-    return replace(img, rgb=rgb, gray=gray, notes=notes, notes_zh=notes_zh)
+    return replace(img, rgb=rgb, gray=gray, notes=notes)

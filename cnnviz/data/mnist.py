@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnviz.i18n import LocalizedError, Text
+
 __all__ = [
     "FILES",
     "MD5",
@@ -72,13 +74,11 @@ _RAW: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 _ARRAYS: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
 
-class MnistError(ValueError):
-    """MNIST cannot be loaded; ``message_en`` and ``message_zh`` say why and what to do."""
+class MnistError(LocalizedError, ValueError):
+    """MNIST cannot be loaded; ``message(lang)`` says why and what to do; ``path`` is the file."""
 
-    def __init__(self, message_en: str, message_zh: str, path: Path | str | None = None) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_zh = message_zh
+    def __init__(self, text: Text, path: Path | str | None = None) -> None:
+        super().__init__(text)
         self.path = Path(path) if path is not None else None
 
 
@@ -130,17 +130,21 @@ def _gunzip(path: Path) -> bytes:
         return gzip.decompress(path.read_bytes())
     except EOFError as e:
         raise MnistError(
-            f"{path}: the file is truncated (the gzip stream ends early: {e}); it was probably "
-            f"cut off during a download or copy. Delete {name} and copy or download it again.",
-            f"{path}：文件不完整（gzip 数据提前结束），可能是下载或复制时中断。"
-            f"请删除 {name} 后重新复制或下载。",
+            Text(
+                f"{path}: the file is truncated (the gzip stream ends early: {e}); it was probably "
+                f"cut off during a download or copy. Delete {name} and copy or download it again.",
+                f"{path}：文件不完整（gzip 数据提前结束），可能是下载或复制时中断。"
+                f"请删除 {name} 后重新复制或下载。",
+            ),
             path,
         ) from e
     except (gzip.BadGzipFile, zlib.error, OSError) as e:
         raise MnistError(
-            f"{path}: the file is corrupted or not a gzip file ({e}). "
-            f"Replace {name} with the original from the MNIST distribution.",
-            f"{path}：文件已损坏或不是 gzip 文件（{e}）。请用 MNIST 原始文件替换 {name}。",
+            Text(
+                f"{path}: the file is corrupted or not a gzip file ({e}). "
+                f"Replace {name} with the original from the MNIST distribution.",
+                f"{path}：文件已损坏或不是 gzip 文件（{e}）。请用 MNIST 原始文件替换 {name}。",
+            ),
             path,
         ) from e
 
@@ -150,37 +154,45 @@ def _parse_idx(data: bytes, path: Path, kind: str) -> np.ndarray:
     ndim_expected = 3 if kind == "images" else 1
     magic_expected = 0x0800 + ndim_expected
 
-    def bad(what_en: str, what_zh: str) -> MnistError:
+    def bad(what: Text) -> MnistError:
         return MnistError(
-            f"{path}: not an MNIST {kind} file ({what_en}). Check that the file is the "
-            f"original {path.name} and not renamed from another file.",
-            f"{path}：不是 MNIST {'图像' if kind == 'images' else '标签'}文件（{what_zh}）。"
-            f"请确认它是原始的 {path.name}，而不是改名的其他文件。",
+            Text(
+                f"{path}: not an MNIST {kind} file ({what.en}). Check that the file is the "
+                f"original {path.name} and not renamed from another file.",
+                f"{path}：不是 MNIST {'图像' if kind == 'images' else '标签'}文件（{what.zh}）。"
+                f"请确认它是原始的 {path.name}，而不是改名的其他文件。",
+            ),
             path,
         )
 
     if len(data) < 4:
-        raise bad(f"only {len(data)} bytes", f"只有 {len(data)} 字节")
+        raise bad(Text(f"only {len(data)} bytes", f"只有 {len(data)} 字节"))
     magic = int.from_bytes(data[:4], "big")
     if magic != magic_expected:
         raise bad(
-            f"IDX magic number 0x{magic:08x}, expected 0x{magic_expected:08x}",
-            f"IDX 魔数为 0x{magic:08x}，应为 0x{magic_expected:08x}",
+            Text(
+                f"IDX magic number 0x{magic:08x}, expected 0x{magic_expected:08x}",
+                f"IDX 魔数为 0x{magic:08x}，应为 0x{magic_expected:08x}",
+            ),
         )
     header = 4 + 4 * ndim_expected
     if len(data) < header:
-        raise bad("the header is cut short", "文件头不完整")
+        raise bad(Text("the header is cut short", "文件头不完整"))
     dims = tuple(int(v) for v in np.frombuffer(data, ">u4", ndim_expected, 4))
     if kind == "images" and dims[1:] != (28, 28):
         raise bad(
-            f"images are {dims[1]}x{dims[2]}, expected 28x28",
-            f"图像为 {dims[1]}x{dims[2]}，应为 28x28",
+            Text(
+                f"images are {dims[1]}x{dims[2]}, expected 28x28",
+                f"图像为 {dims[1]}x{dims[2]}，应为 28x28",
+            ),
         )
     size = int(np.prod(dims))
     if len(data) - header != size:
         raise bad(
-            f"shape {dims} needs {size} data bytes, found {len(data) - header}",
-            f"形状 {dims} 需要 {size} 字节数据，实际为 {len(data) - header}",
+            Text(
+                f"shape {dims} needs {size} data bytes, found {len(data) - header}",
+                f"形状 {dims} 需要 {size} 字节数据，实际为 {len(data) - header}",
+            ),
         )
     return np.frombuffer(data, np.uint8, size, header).reshape(dims)
 
@@ -195,10 +207,12 @@ def verify_file(path: str | Path, expected_md5: str | None = None) -> None:
     expected = expected_md5 or MD5.get(path.name)
     if not path.is_file():
         raise MnistError(
-            f"{path}: file missing. Put the four MNIST files ({', '.join(MD5)}) in that folder, "
-            f"set {ENV_DIR} to a folder that has them, or allow the download.",
-            f"{path}：文件缺失。请把四个 MNIST 文件放到该文件夹，"
-            f"或把环境变量 {ENV_DIR} 设为包含它们的文件夹，或允许下载。",
+            Text(
+                f"{path}: file missing. Put the four MNIST files ({', '.join(MD5)}) in that "
+                f"folder, set {ENV_DIR} to a folder that has them, or allow the download.",
+                f"{path}：文件缺失。请把四个 MNIST 文件放到该文件夹，"
+                f"或把环境变量 {ENV_DIR} 设为包含它们的文件夹，或允许下载。",
+            ),
             path,
         )
     if expected is None:
@@ -216,10 +230,12 @@ def verify_file(path: str | Path, expected_md5: str | None = None) -> None:
     kind = "images" if "images" in path.name else "labels"
     _parse_idx(_gunzip(path), path, kind)  # raises the more specific diagnosis if any
     raise MnistError(
-        f"{path}: wrong checksum (MD5 {actual}, expected {expected}); the file was modified or "
-        f"is a different data set. Replace {path.name} with the original MNIST file.",
-        f"{path}：校验和不符（MD5 为 {actual}，应为 {expected}），文件已被修改或不是 MNIST。"
-        f"请用原始 MNIST 文件替换 {path.name}。",
+        Text(
+            f"{path}: wrong checksum (MD5 {actual}, expected {expected}); the file was modified or "
+            f"is a different data set. Replace {path.name} with the original MNIST file.",
+            f"{path}：校验和不符（MD5 为 {actual}，应为 {expected}），文件已被修改或不是 MNIST。"
+            f"请用原始 MNIST 文件替换 {path.name}。",
+        ),
         path,
     )
 
@@ -285,10 +301,12 @@ def download_file(
         finally:
             tmp.unlink(missing_ok=True)
     raise MnistError(
-        f"{target}: could not download {name} ({'; '.join(failures)}). Copy the MNIST files "
-        f"into {folder} or set {ENV_DIR}, or set {ENV_URL} to a reachable mirror.",
-        f"{target}：无法下载 {name}（{'; '.join(failures)}）。请把 MNIST 文件复制到 {folder}，"
-        f"或设置 {ENV_DIR}，或把 {ENV_URL} 设为可访问的镜像。",
+        Text(
+            f"{target}: could not download {name} ({'; '.join(failures)}). Copy the MNIST files "
+            f"into {folder} or set {ENV_DIR}, or set {ENV_URL} to a reachable mirror.",
+            f"{target}：无法下载 {name}（{'; '.join(failures)}）。请把 MNIST 文件复制到 {folder}，"
+            f"或设置 {ENV_DIR}，或把 {ENV_URL} 设为可访问的镜像。",
+        ),
         target,
     )
 
@@ -335,10 +353,12 @@ def load_mnist(
     labels = _parse_idx(_gunzip(paths[1]), paths[1], "labels")
     if len(images) != len(labels):
         raise MnistError(
-            f"{paths[0]} has {len(images)} images but {paths[1]} has {len(labels)} labels; "
-            "the two files come from different splits.",
-            f"{paths[0]} 有 {len(images)} 张图像，但 {paths[1]} 有 {len(labels)} 个标签，"
-            "两个文件不属于同一划分。",
+            Text(
+                f"{paths[0]} has {len(images)} images but {paths[1]} has {len(labels)} labels; "
+                "the two files come from different splits.",
+                f"{paths[0]} 有 {len(images)} 张图像，但 {paths[1]} 有 {len(labels)} 个标签，"
+                "两个文件不属于同一划分。",
+            ),
             paths[1],
         )
     images.flags.writeable = False

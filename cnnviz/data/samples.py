@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from cnnviz.i18n import Text
+
 from .images import LoadedImage, load_image
 
 __all__ = [
@@ -44,8 +46,7 @@ class Sample:
     """One sample image: a stable ``name`` for code, labels for both languages, its file."""
 
     name: str
-    name_en: str
-    name_zh: str
+    label: Text
     filename: str
 
     @property
@@ -162,15 +163,15 @@ def make_digit(index: int, folder: str | Path | None = None) -> Image.Image:
 # ---------------------------------------------------------------- table
 
 SAMPLES: list[Sample] = [
-    Sample("shapes", "Shapes", "几何图形", "shapes.png"),
-    Sample("checkerboard", "Checkerboard", "棋盘格", "checkerboard.png"),
-    Sample("text", "Text “CNN 卷积”", "文字“CNN 卷积”", "text.png"),
-    Sample("scene", "Landscape with a house", "房屋风景", "scene.png"),
-    Sample("circles", "Concentric circles", "同心圆", "circles.png"),
-    Sample("stripes_vertical", "Vertical stripes", "竖条纹", "stripes_vertical.png"),
-    Sample("stripes_horizontal", "Horizontal stripes", "横条纹", "stripes_horizontal.png"),
+    Sample("shapes", Text("Shapes", "几何图形"), "shapes.png"),
+    Sample("checkerboard", Text("Checkerboard", "棋盘格"), "checkerboard.png"),
+    Sample("text", Text("Text “CNN 卷积”", "文字“CNN 卷积”"), "text.png"),
+    Sample("scene", Text("Landscape with a house", "房屋风景"), "scene.png"),
+    Sample("circles", Text("Concentric circles", "同心圆"), "circles.png"),
+    Sample("stripes_vertical", Text("Vertical stripes", "竖条纹"), "stripes_vertical.png"),
+    Sample("stripes_horizontal", Text("Horizontal stripes", "横条纹"), "stripes_horizontal.png"),
     *[
-        Sample(f"digit_{i}", f"MNIST digit #{i}", f"MNIST 数字 #{i}", f"digit_{i}.png")
+        Sample(f"digit_{i}", Text(f"MNIST digit #{i}", f"MNIST 数字 #{i}"), f"digit_{i}.png")
         for i in DIGIT_INDICES
     ],
 ]

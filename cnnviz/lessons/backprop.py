@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import cnnviz.nn.functional as F
-from cnnviz.i18n import pick
+from cnnviz.content import entry
+from cnnviz.i18n import Text
 from cnnviz.lessons.quizzes import Question, choice_options
 from cnnviz.lessons.window import WindowSpec
 
@@ -30,7 +31,13 @@ KERNELS = {
     2: np.array([[1, 0], [-1, 2]], dtype=np.float32),
     3: np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]], dtype=np.float32),
 }
-UPSTREAM = ("ones", "corner", "random")
+# the upstream gradients dL/dY the lesson offers, by what they make L
+UPSTREAM_NAMES: dict[str, Text] = {
+    "ones": Text("All ones (L = sum of Y)", "全 1（L = Y 之和）"),
+    "corner": Text("Only Y[0,0] (L = Y[0,0])", "只有 Y[0,0]（L = Y[0,0]）"),
+    "random": Text("Small random integers", "小的随机整数"),
+}
+UPSTREAM = tuple(UPSTREAM_NAMES)
 
 
 def upstream_gradient(kind: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray:
@@ -88,6 +95,19 @@ class Backprop:
     dw_numerical: np.ndarray
     dx_numerical: np.ndarray
 
+    @property
+    def dw_error(self) -> float:
+        """Largest disagreement of the other dL/dW routes with the engine's backward."""
+        return float(max(np.abs(self.dw - self.dw_numerical).max(),
+                         np.abs(self.dw - self.dw_correlation).max()))
+
+    @property
+    def dx_error(self) -> float:
+        """Largest disagreement of the other dL/dX routes with the engine's backward."""
+        return float(max(np.abs(self.dx - self.dx_numerical).max(),
+                         np.abs(self.dx - self.dx_full_conv).max(),
+                         np.abs(self.dx - self.dx_transposed).max()))
+
 
 def backprop(x: np.ndarray, w: np.ndarray, dy: np.ndarray, h: float = 0.5) -> Backprop:
     """All routes to dL/dW and dL/dX for one channel, stride 1, no padding."""
@@ -134,28 +154,29 @@ def dx_spec(r: Backprop) -> WindowSpec:
     )
 
 
-def bias_question(lang: str, r: Backprop) -> Question:
+def bias_question(r: Backprop) -> Question:
     """dL/db is the sum of dL/dY (from the engine's backward)."""
     right = round(r.db)
     wrong = [int(r.dy.size), round(float(r.dw.sum())), right + 1, int(r.dy.max())]
     options, correct = choice_options(right, [v for v in wrong if v != right])
-    q = pick(lang, "With the current dL/dY, what is dL/db (the bias gradient)?",
-             "在当前的 dL/dY 下，dL/db（偏置的梯度）是多少？")
-    expl = pick(lang, "The bias is added to every output, so dL/db is the sum of all of dL/dY.",
-                "偏置加到每一个输出上，所以 dL/db 等于 dL/dY 所有元素之和。")
+    q = Text(
+        "With the current dL/dY, what is dL/db (the bias gradient)?",
+        "在当前的 dL/dY 下，dL/db（偏置的梯度）是多少？",
+    )
+    expl = entry("backprop", "bias_why")
     return Question(q, options, correct, expl)
 
 
-def dx_corner_question(lang: str, r: Backprop) -> Question:
+def dx_corner_question(r: Backprop) -> Question:
     """dL/dX[0,0]: only the window at the top-left reads X[0,0], through W[0,0]."""
     right = round(float(r.dx[0, 0]), 2)
     wrong = [round(float(r.w[-1, -1] * r.dy[0, 0]), 2), round(float(r.dx[-1, -1]), 2),
              round(float(r.dy[0, 0]), 2), round(right + 1, 2)]
     values = sorted({right, *wrong})
     options = [f"{v:g}" for v in values]
-    q = pick(lang, "What is dL/dX[0,0] (top-left input pixel)?",
-             "dL/dX[0,0]（左上角输入像素的梯度）是多少？")
-    expl = pick(lang, "Only output Y[0,0] reads X[0,0], through W[0,0]: "
-                      "dL/dX[0,0] = W[0,0]·dL/dY[0,0].",
-                "只有输出 Y[0,0] 通过 W[0,0] 读取 X[0,0]：dL/dX[0,0] = W[0,0]·dL/dY[0,0]。")
+    q = Text(
+        "What is dL/dX[0,0] (top-left input pixel)?",
+        "dL/dX[0,0]（左上角输入像素的梯度）是多少？",
+    )
+    expl = entry("backprop", "dx_corner_why")
     return Question(q, options, values.index(right), expl)

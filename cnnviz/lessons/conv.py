@@ -7,9 +7,14 @@ Pages 1-9 call these instead of wiring the engine by hand.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 import cnnviz.nn.functional as F
+from cnnviz.content import entry
+from cnnviz.i18n import Text
+from cnnviz.lessons.quizzes import Question
 from cnnviz.lessons.window import WindowSpec
 
 # conv2d's padding_mode -> F.pad's mode (PyTorch names both ways)
@@ -18,6 +23,14 @@ PAD_MODES: dict[str, str] = {
     "replicate": "replicate",
     "reflect": "reflect",
     "circular": "circular",
+}
+
+# the padding modes as lesson 3 names them (same keys, same order)
+PAD_MODE_NAMES: dict[str, Text] = {
+    "zeros": Text("Zero", "零填充"),
+    "replicate": Text("Replicate (nearest)", "复制（最近邻）"),
+    "reflect": Text("Reflect", "反射"),
+    "circular": Text("Circular (wrap)", "循环（环绕）"),
 }
 
 
@@ -92,4 +105,69 @@ def conv_spec(
         kernel=np.ascontiguousarray(shown),
         pad=(p, p, p, p),
         bias=float(bias),
+    )
+
+
+# ---------------------------------------------------------------- lesson 1: flip or not
+
+
+@dataclass(frozen=True)
+class CorrelationAndConvolution:
+    """The same kernel used as written (``F.conv2d``) and turned 180° (``F.true_conv2d``)."""
+
+    correlation: np.ndarray
+    convolution: np.ndarray
+
+    @property
+    def same(self) -> bool:
+        """Whether the two agree (exactly when the kernel equals itself turned 180°)."""
+        return bool(np.allclose(self.correlation, self.convolution, atol=1e-6))
+
+
+def correlation_and_convolution(x: np.ndarray, kernel: np.ndarray) -> CorrelationAndConvolution:
+    """Both operations on the whole image, from the engine."""
+    return CorrelationAndConvolution(conv_full(x, kernel), conv_full(x, kernel, true_conv=True))
+
+
+def flip_question(same: bool) -> Question:
+    """ "Do cross-correlation and true convolution agree for this kernel?" (engine's answer)."""
+    return Question(
+        Text(
+            "For the current kernel, do cross-correlation and true convolution give the same "
+            "image?",
+            "对当前的卷积核，互相关与真正的卷积得到的图像相同吗？",
+        ),
+        [Text("Yes", "相同"), Text("No", "不同")],
+        0 if same else 1,
+        entry("convolution", "flip_why"),
+    )
+
+
+# ---------------------------------------------------------------- lesson 3: which mode?
+
+
+def corner_question(crop: np.ndarray, padding: int) -> Question | None:
+    """ "Which mode puts this value in the top-left padded cell?" for a value only one mode
+    puts there (circular when it is one of them); None when no mode is told apart."""
+    if padding <= 0:
+        return None
+    corner = {m: float(padded(crop, padding, m)[0, 0]) for m in PAD_MODE_NAMES}
+    unique = [m for m in corner if sum(np.isclose(corner[m], v) for v in corner.values()) == 1]
+    if not unique:
+        return None
+    target = "circular" if "circular" in unique else unique[0]
+    modes = list(PAD_MODE_NAMES)
+    value = corner[target]
+
+    def listing(lang: str) -> str:
+        return ", ".join(f"{PAD_MODE_NAMES[m].get(lang)}: {v:.2f}" for m, v in corner.items())
+
+    return Question(
+        Text(
+            f"On the crop, which mode puts {value:.2f} in the top-left padded cell?",
+            f"在裁剪区域上，哪种方式会在左上角的填充格放入 {value:.2f}？",
+        ),
+        [PAD_MODE_NAMES[m] for m in modes],
+        modes.index(target),
+        Text(listing("en"), listing("zh")),
     )

@@ -13,8 +13,8 @@ import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz import formulas
-from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, choice_options
+from cnnviz.i18n import Text
+from cnnviz.lessons.quizzes import Question, choice_options, same
 
 
 def footprint(kernel: np.ndarray, dilation: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,22 +77,20 @@ def cost_rows(k: int, dilation: int, channels: int, hw: tuple[int, int]) -> list
     return rows
 
 
-def receptive_field_question(lang: str, k: int, dilation: int, layers: int) -> Question:
+def receptive_field_question(k: int, dilation: int, layers: int) -> Question:
     """How wide is the receptive field after ``layers`` k×k layers with rate ``dilation``?"""
     right = formulas.receptive_field([(k, 1, dilation)] * layers)[-1].size
     span = int(formulas.effective_kernel_size(k, dilation))
     wrong = [span, layers * span, formulas.receptive_field([(k, 1, 1)] * layers)[-1].size,
              right + dilation]
     options, correct = choice_options(right, wrong)
-    q = pick(
-        lang,
+    q = Text(
         f"{layers} stacked {k}×{k} convolutions, stride 1, dilation {dilation}: how many input "
         "pixels wide is the receptive field of one output pixel?",
         f"{layers} 层堆叠的 {k}×{k} 卷积，步幅 1，膨胀率 {dilation}：一个输出像素的感受野有多少个"
         "输入像素宽？",
     )
-    expl = pick(
-        lang,
+    expl = Text(
         f"Each layer adds d(k−1) = {dilation}·({k}−1) = {dilation * (k - 1)}: "
         f"1 + {layers}·{dilation * (k - 1)} = {right}.",
         f"每一层增加 d(k−1) = {dilation}·({k}−1) = {dilation * (k - 1)}："
@@ -101,13 +99,13 @@ def receptive_field_question(lang: str, k: int, dilation: int, layers: int) -> Q
     return Question(q, options, correct, expl)
 
 
-def effective_size_question(lang: str, k: int, dilation: int) -> Question:
+def effective_size_question(k: int, dilation: int) -> Question:
     """How many pixels does a k×k kernel with rate d span?"""
     right = int(formulas.effective_kernel_size(k, dilation))
     options, correct = choice_options(right, [k * dilation, k + dilation, k, right + 1])
-    q = pick(
-        lang,
+    q = Text(
         f"A {k}×{k} kernel with dilation {dilation}: how many pixels wide is its footprint?",
         f"膨胀率为 {dilation} 的 {k}×{k} 卷积核：它的覆盖范围有多少个像素宽？",
     )
-    return Question(q, options, correct, f"${formulas.effective_kernel_size_latex(k, dilation)}$")
+    latex = formulas.effective_kernel_size_latex(k, dilation)
+    return Question(q, options, correct, same(f"${latex}$"))

@@ -8,11 +8,19 @@ a page can show that they add up - and a test checks that they do.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 import cnnviz.nn.functional as F
+from cnnviz import formulas
+from cnnviz.content import entry
+from cnnviz.i18n import Text
+from cnnviz.lessons.quizzes import Question
+
+# the input channels of a colour image, as lessons 2 and 8 name them
+RGB: tuple[Text, Text, Text] = (Text("Red", "红"), Text("Green", "绿"), Text("Blue", "蓝"))
 
 
 @dataclass(frozen=True)
@@ -50,3 +58,52 @@ def multichannel_conv(
         ]
     )
     return MultiChannelResult(partials=partials, output=output, bias=bias)
+
+
+def filters_from_kernels(
+    kernels: Sequence[np.ndarray], channel_weights: Sequence[Sequence[float]]
+) -> np.ndarray:
+    """(F, C, k, k) weights: filter f uses ``kernels[f]`` on channel c scaled by
+    ``channel_weights[f][c]`` (one kernel shape per filter, a weight per channel)."""
+    return np.asarray(
+        [
+            [np.asarray(base) * float(cw) for cw in weights]
+            for base, weights in zip(kernels, channel_weights)
+        ],
+        dtype=np.float32,
+    )
+
+
+def params_question(n_filters: int, k: int, in_channels: int = 3) -> Question:
+    """How many parameters has ``Conv2d(in_channels, n_filters, k)``? (formulas.conv_params)"""
+    right = formulas.conv_params(in_channels, n_filters, k)
+    weights = n_filters * in_channels * k * k
+    opts = sorted({right, weights, n_filters * k * k + n_filters, right + 2 * n_filters})
+    return Question(
+        Text(
+            f"How many parameters (weights and biases) does Conv2d({in_channels}, {n_filters}, "
+            f"{k}) have?",
+            f"Conv2d({in_channels}, {n_filters}, {k}) 有多少个参数（权重加偏置）？",
+        ),
+        [str(v) for v in opts],
+        opts.index(right),
+        Text(
+            f"{n_filters}·{in_channels}·{k}·{k} weights + {n_filters} biases.",
+            f"{n_filters}·{in_channels}·{k}·{k} 个权重 + {n_filters} 个偏置。",
+        ),
+    )
+
+
+def out_channels_question(out_channels: int, in_channels: int = 3) -> Question:
+    """How many channels come out for a 3-channel input? (the engine's output shape)"""
+    n = out_channels
+    options = ["1", "3", str(n), str(3 * n)] if n not in (1, 3) else ["1", "3", "6", "9"]
+    return Question(
+        Text(
+            f"How many output channels does this layer produce for a {in_channels}-channel input?",
+            f"对 {in_channels} 通道的输入，这一层输出多少个通道？",
+        ),
+        options,
+        options.index(str(n)),
+        entry("multichannel", "out_channels_why"),
+    )

@@ -16,8 +16,9 @@ import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz import formulas
-from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, output_size_question
+from cnnviz.content import entry
+from cnnviz.i18n import Text
+from cnnviz.lessons.quizzes import Question, output_size_question, same
 from cnnviz.lessons.window import WindowSpec
 
 PoolKind = Literal["max", "avg"]
@@ -93,11 +94,10 @@ def shift_demo(
     )
 
 
-def pool_size_question(lang: str, i: int, k: int, stride: int, padding: int) -> Question:
+def pool_size_question(i: int, k: int, stride: int, padding: int) -> Question:
     """Output size of pooling with these numbers (same formula as a convolution)."""
-    q = output_size_question(lang, i, k, stride, padding)
-    text = pick(
-        lang,
+    q = output_size_question(i, k, stride, padding)
+    text = Text(
         f"Pooling an input {i} pixels wide with window {k}, stride {stride}, padding "
         f"{padding}: how wide is the output?",
         f"对宽 {i} 像素的输入做池化，窗口 {k}，步幅 {stride}，填充 {padding}：输出有多宽？",
@@ -105,10 +105,10 @@ def pool_size_question(lang: str, i: int, k: int, stride: int, padding: int) -> 
     right = int(formulas.pool_output_size(i, k, stride, padding))
     assert q.options[q.correct] == str(right)
     formula = formulas.formula_text("pool", i=i, k=k, s=stride, p=padding)
-    return Question(text, q.options, q.correct, f"${formula}$")
+    return Question(text, q.options, q.correct, same(f"${formula}$"))
 
 
-def first_window_question(lang: str, spec: WindowSpec) -> Question:
+def first_window_question(spec: WindowSpec) -> Question:
     """Which value does the first window keep (max) or what is its mean (avg)?"""
     cells = spec.window_map[0, 0].reshape(-1, 2)
     values = spec.padded[cells[:, 0], cells[:, 1]]
@@ -123,17 +123,11 @@ def first_window_question(lang: str, spec: WindowSpec) -> Question:
     while len(opts) < 3:
         opts.append(round(opts[-1] + 1, d))
     options = [f"{v:g}" for v in opts]
-    what = pick(lang, "max pooling", "最大池化") if spec.reducer == "max" else pick(
-        lang, "average pooling", "平均池化"
+    what = (Text("max pooling", "最大池化") if spec.reducer == "max"
+            else Text("average pooling", "平均池化"))
+    text = Text(
+        f"With {what.en}, what is the first output value (the window at the top-left)?",
+        f"使用{what.zh}时，第一个输出值（左上角窗口）是多少？",
     )
-    text = pick(
-        lang,
-        f"With {what}, what is the first output value (the window at the top-left)?",
-        f"使用{what}时，第一个输出值（左上角窗口）是多少？",
-    )
-    expl = pick(
-        lang,
-        "Look at step 1 of the animation: the window's numbers and their result.",
-        "看动画的第 1 步：窗口内的数字及其结果。",
-    )
+    expl = entry("pooling", "first_window_why")
     return Question(text, options, opts.index(round(right, d)), expl)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import gcd
+from typing import NamedTuple
 
 import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz import formulas
-from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, choice_options
+from cnnviz.i18n import Text
+from cnnviz.lessons.quizzes import Question, choice_options, same
 from cnnviz.lessons.window import WindowSpec
 
 
@@ -73,6 +74,21 @@ def group_connectivity(c_in: int, c_out: int, groups: int) -> np.ndarray:
     return (F.conv2d(eye, w, groups=groups)[:, :, 0, 0].T != 0).astype(np.float32)
 
 
+class Vector(NamedTuple):
+    """A 1-D kernel for the factorised view: its weights and its name."""
+
+    values: tuple[float, ...]
+    name: Text
+
+
+# the 1-D kernels the factorised view offers (their outer products: Sobel, blur, ...)
+VECTORS: dict[str, Vector] = {
+    "smooth": Vector((1.0, 2.0, 1.0), Text("Smooth [1, 2, 1]", "平滑 [1, 2, 1]")),
+    "diff": Vector((-1.0, 0.0, 1.0), Text("Difference [−1, 0, 1]", "差分 [−1, 0, 1]")),
+    "box": Vector((1.0, 1.0, 1.0), Text("Box [1, 1, 1]", "均值 [1, 1, 1]")),
+}
+
+
 @dataclass(frozen=True)
 class Factorised:
     """k×1 then 1×k (``after_column``, ``two_step``) against the outer-product kernel."""
@@ -81,6 +97,11 @@ class Factorised:
     two_step: np.ndarray
     kernel: np.ndarray
     one_step: np.ndarray
+
+    @property
+    def largest_difference(self) -> float:
+        """max |two-step − one-step|: rounding only, for a rank-1 kernel."""
+        return float(np.abs(self.two_step - self.one_step).max())
 
 
 def factorised(x: np.ndarray, column: np.ndarray, row: np.ndarray, padding: int = 0) -> Factorised:
@@ -117,21 +138,19 @@ def cost_table(c_in: int, c_out: int, k: int, hw: tuple[int, int], groups: int) 
     ]
 
 
-def separable_params_question(lang: str, c_in: int, c_out: int, k: int) -> Question:
+def separable_params_question(c_in: int, c_out: int, k: int) -> Question:
     """How many weights has a depthwise-separable layer with these numbers?"""
     counts = formulas.depthwise_separable_counts(c_in, c_out, k, 1)
     right = counts.params
     wrong = [counts.standard.params, c_in * k * k, c_in * c_out, right + c_out]
     options, correct = choice_options(right, wrong)
-    q = pick(
-        lang,
+    q = Text(
         f"A depthwise-separable layer: {c_in} channels in, {c_out} out, {k}×{k} depthwise, "
         "no bias. How many weights?",
         f"深度可分离卷积层：输入 {c_in} 个通道，输出 {c_out} 个，{k}×{k} 深度卷积，不含偏置。"
         "共有多少个权重？",
     )
-    expl = pick(
-        lang,
+    expl = Text(
         f"Depthwise {c_in}·{k}·{k} = {c_in * k * k}, pointwise {c_in}·{c_out} = {c_in * c_out}: "
         f"{right}, against {counts.standard.params} for a standard {k}×{k} convolution.",
         f"深度卷积 {c_in}·{k}·{k} = {c_in * k * k}，逐点卷积 {c_in}·{c_out} = {c_in * c_out}："
@@ -140,17 +159,16 @@ def separable_params_question(lang: str, c_in: int, c_out: int, k: int) -> Quest
     return Question(q, options, correct, expl)
 
 
-def grouped_params_question(lang: str, c_in: int, c_out: int, k: int, groups: int) -> Question:
+def grouped_params_question(c_in: int, c_out: int, k: int, groups: int) -> Question:
     """How many weights with ``groups`` groups?"""
     right = formulas.conv_params(c_in, c_out, k, groups, bias=False)
     wrong = [formulas.conv_params(c_in, c_out, k, 1, bias=False), right * groups // 2 or 1,
              c_out * k * k, right + k * k]
     options, correct = choice_options(right, wrong)
-    q = pick(
-        lang,
+    q = Text(
         f"{c_in} → {c_out} channels, {k}×{k} kernels, groups = {groups}, no bias: how many "
         "weights?",
         f"{c_in} → {c_out} 个通道，{k}×{k} 卷积核，分组数 = {groups}，不含偏置：有多少个权重？",
     )
-    expl = f"$${c_out}\\cdot({c_in}/{groups})\\cdot{k}\\cdot{k} = {right}$$"
+    expl = same(f"$${c_out}\\cdot({c_in}/{groups})\\cdot{k}\\cdot{k} = {right}$$")
     return Question(q, options, correct, expl)

@@ -18,8 +18,9 @@ import numpy as np
 
 import cnnviz.nn.functional as F
 from cnnviz import formulas
-from cnnviz.i18n import pick
-from cnnviz.lessons.quizzes import Question, choice_options
+from cnnviz.content import entry
+from cnnviz.i18n import Text
+from cnnviz.lessons.quizzes import Question, choice_options, same
 from cnnviz.lessons.window import WindowSpec
 
 
@@ -161,7 +162,7 @@ def upsample_then_conv(
 
 
 def transposed_size_question(
-    lang: str, i: int, k: int, stride: int, padding: int, output_padding: int, dilation: int = 1
+    i: int, k: int, stride: int, padding: int, output_padding: int, dilation: int = 1
 ) -> Question:
     """Output size of this transposed convolution (right answer from formulas)."""
     right = int(formulas.conv_transpose_output_size(i, k, stride, padding, output_padding,
@@ -173,8 +174,7 @@ def transposed_size_question(
         int(formulas.conv_output_size(i, k, stride, padding, dilation)),  # the forward formula
     ]
     options, correct = choice_options(right, wrong)
-    q = pick(
-        lang,
+    q = Text(
         f"Transposed convolution: input {i}, kernel {k}, stride {stride}, padding {padding}, "
         f"output padding {output_padding}" + (f", dilation {dilation}" if dilation > 1 else "")
         + ": how wide is the output?",
@@ -183,22 +183,17 @@ def transposed_size_question(
     )
     latex = formulas.conv_transpose_output_size_latex(i, k, stride, padding, output_padding,
                                                       dilation)
-    return Question(q, options, correct, f"${latex}$")
+    return Question(q, options, correct, same(f"${latex}$"))
 
 
-def checkerboard_question(lang: str, k: int, stride: int, dilation: int = 1) -> Question:
+def checkerboard_question(k: int, stride: int, dilation: int = 1) -> Question:
     """Does this kernel/stride pair overlap unevenly (a checkerboard)? Answer from the engine."""
     uneven = uneven_overlap(k, stride, dilation)
-    q = pick(
-        lang,
+    q = Text(
         f"Kernel {k}, stride {stride}: do the stamps overlap unevenly (a checkerboard) on a "
         "flat image?",
         f"卷积核 {k}，步幅 {stride}：在平坦图像上，各个印章的重叠是否不均匀（出现棋盘格）？",
     )
-    options = [pick(lang, "Yes", "是"), pick(lang, "No", "否")]
-    expl = pick(
-        lang,
-        "Uneven when the kernel size is not a multiple of the stride (look at the overlap map).",
-        "当卷积核尺寸不是步幅的整数倍时，重叠不均匀（看重叠次数图）。",
-    )
+    options = [Text("Yes", "是"), Text("No", "否")]
+    expl = entry("transposed", "checkerboard_why")
     return Question(q, options, 0 if uneven else 1, expl)

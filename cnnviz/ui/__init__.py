@@ -3,14 +3,15 @@
 A page reads like a lesson::
 
     from cnnviz import ui
-    ui.page_title("Stride", "步幅")
+    lesson = ui.page_title(__file__)           # title from the lesson registry
     img = ui.image_picker("stride")            # shared choice across pages
+    preset = ui.kernel_picker(ui.tc("kernel"), presets_for(k), key="stride_preset")
     crop = ui.crop_picker(img.gray, 8, "stride")
-    ...engine call...
+    ...one call into cnnviz.lessons...
     ui.plot(window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(), key="x")
     ui.formula(conv_output_size_latex(...))
-    ui.explain("...", "...")
-    ui.quiz(question, options, correct, key="stride_q1")
+    ui.explain_entry(lesson.slug, "explain")   # prose from cnnviz/content/stride.toml
+    ui.quiz(stride.never_read_question(...), key="stride_q1")
 """
 
 from cnnviz.ui.common import (
@@ -19,17 +20,21 @@ from cnnviz.ui.common import (
     classroom,
     credits,
     explain,
+    explain_entry,
     figure,
     formula,
     inject_css,
+    kernel_picker,
     lang,
     lesson_columns,
     memo,
     page_title,
     plot,
+    prose,
     quiz,
     radio,
     selectbox,
+    show_error,
     show_plotly,
     sidebar,
     stage_width,
@@ -57,19 +62,23 @@ __all__ = [
     "crop_picker",
     "decode_bytes",
     "explain",
+    "explain_entry",
     "figure",
     "formula",
     "image_picker",
     "inject_css",
+    "kernel_picker",
     "lang",
     "lesson_columns",
     "memo",
     "page_title",
     "plot",
+    "prose",
     "quiz",
     "radio",
     "sample_names",
     "selectbox",
+    "show_error",
     "show_plotly",
     "sidebar",
     "stage_width",

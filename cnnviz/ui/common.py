@@ -8,15 +8,17 @@ so a test sets ``at.session_state["lang"] = "zh"`` before ``at.run()``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from cnnviz.content import lesson_text
-from cnnviz.i18n import DEFAULT_LANG, LANGUAGES, Text, common
+from cnnviz.content import entry, lesson_text
+from cnnviz.i18n import DEFAULT_LANG, LANGUAGES, LocalizedError, Text, common
+from cnnviz.kernels import KernelPreset, preset
 from cnnviz.lessons import registry
+from cnnviz.lessons.quizzes import Question
 from cnnviz.viz.alt_text import describe_figure
 
 LANG_KEY = "lang"
@@ -168,15 +170,26 @@ def route_through_app() -> None:
         st.rerun()
 
 
-def page_title(page_file: str) -> None:
+def page_title(page_file: str) -> registry.Lesson:
     """The page's registered title and its content file's intro (first call of every page,
-    so it also routes): ``ui.page_title(__file__)``."""
+    so it also routes): ``lesson = ui.page_title(__file__)``; ``lesson.slug`` names the
+    page's content file for ``prose`` and ``explain_entry``."""
     route_through_app()
     lesson = registry.by_page(page_file)
     st.title(lesson.heading(lang()))
     intro = lesson_text(lesson.slug).get("intro")
     if intro is not None:
         st.markdown(t(intro))
+    return lesson
+
+
+def prose(slug: str, key: str, **values: Any) -> str:
+    """Entry ``key`` of the lesson's content file (``cnnviz/content/<slug>.toml``) in the
+    learner's language, ``{placeholders}`` filled from ``values``.
+
+    Lesson prose lives there, beside its translation, so a teacher edits it without Python.
+    """
+    return t(entry(slug, key, **values))
 
 
 def lesson_columns() -> tuple[Any, Any]:
@@ -202,9 +215,12 @@ def stage_width() -> int:
     return 1000 if classroom() else 800
 
 
-def explain(md_en: str, md_zh: str, title: str | None = None) -> None:
-    """An explanation beside a picture; folded into an expander in classroom mode."""
-    text = t(md_en, md_zh)
+def explain(md: Text | str, md_zh: str | None = None, title: str | None = None) -> None:
+    """An explanation beside a picture; folded into an expander in classroom mode.
+
+    ``md`` is a ``Text``; ``explain(en, zh)`` is short for ``explain(Text(en, zh))``.
+    """
+    text = t(md, md_zh)
     if classroom():
         with st.expander(title or tc("explanation"), expanded=False):
             st.markdown(text)
@@ -212,6 +228,32 @@ def explain(md_en: str, md_zh: str, title: str | None = None) -> None:
         if title:
             st.markdown(f"**{title}**")
         st.markdown(text)
+
+
+def explain_entry(slug: str, key: str, title: str | None = None, **values: Any) -> None:
+    """``explain`` with entry ``key`` of the lesson's content file (see ``prose``)."""
+    explain(entry(slug, key, **values), title=title)
+
+
+def show_error(err: LocalizedError) -> None:
+    """An error the learner can act on, in their language (never a traceback)."""
+    st.error(err.message(lang()))
+
+
+def kernel_picker(
+    label: str, keys: Iterable[str], *, key: str, default: str | None = None
+) -> KernelPreset:
+    """A select box of kernel presets (``cnnviz.kernels``) by their names; returns the preset.
+
+    ``keys`` are the presets offered (``presets_for(k, ...)`` keeps them valid at the
+    current size); ``default`` is the one chosen first (else the first of ``keys``).
+    """
+    keys = list(keys)
+    index = keys.index(default) if default is not None else 0
+    chosen = selectbox(
+        label, keys, index=index, format_func=lambda k: t(preset(k).name), key=key
+    )
+    return preset(chosen)
 
 
 def formula(latex: str) -> None:
@@ -339,23 +381,20 @@ def memo(fn: Callable[..., Any]) -> Callable[..., Any]:
     return st.cache_data(show_spinner=False, max_entries=64)(fn)
 
 
-def quiz(
-    question: str,
-    options: Sequence[str],
-    correct: int,
-    key: str,
-    explanation: str = "",
-) -> bool | None:
-    """A multiple-choice check, marked as soon as it is answered.
+def quiz(q: Question, key: str) -> bool | None:
+    """A multiple-choice check (built by ``cnnviz.lessons`` from the current settings),
+    marked as soon as it is answered.
 
-    ``correct`` is the index into ``options``. Returns None until answered, then whether
-    the answer was right. Put the current settings into the question so it changes with them.
+    Returns None until answered, then whether the answer was right. Put the settings into
+    ``key`` too, so a changed question starts unanswered.
     """
-    choice = st.radio(question, list(options), index=None, key=key)
+    options = [q.option(i, lang()) for i in range(len(q.options))]
+    choice = st.radio(t(q.question), options, index=None, key=key)
     if choice is None:
         return None
-    ok = list(options).index(choice) == correct
-    msg = tc("correct") if ok else f"{tc('wrong')} {t('Answer', '答案')}: {options[correct]}"
+    ok = options.index(choice) == q.correct
+    msg = tc("correct") if ok else f"{tc('wrong')} {t('Answer', '答案')}: {options[q.correct]}"
+    explanation = t(q.explanation)
     if explanation:
         msg += "  \n" + explanation
     (st.success if ok else st.error)(msg)

@@ -26,7 +26,8 @@ import streamlit as st
 from PIL import Image, ImageDraw
 
 from cnnviz.data.images import ImageLoadError, ensure_min_size, load_image
-from cnnviz.ui.common import lang, radio, selectbox, t
+from cnnviz.i18n import Text
+from cnnviz.ui.common import radio, selectbox, show_error, t
 
 SOURCE_KEY = "img_source"
 SAMPLE_KEY = "img_sample"
@@ -57,7 +58,8 @@ class PickedImage:
     """The picked image in working size.
 
     ``rgb`` (H, W, 3) and ``gray`` (H, W) are float32; in [0, 1] for pictures, the typed
-    values for a grid (``is_grid``). ``color`` is the learner's colour/grayscale choice.
+    values for a grid (``is_grid``). ``color`` is the learner's colour/grayscale choice;
+    ``notes`` say what loading did to an upload (rotated, downscaled, ...).
     """
 
     name: str
@@ -66,7 +68,7 @@ class PickedImage:
     gray: np.ndarray
     color: bool = False
     is_grid: bool = False
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Text, ...] = field(default=())
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -93,14 +95,18 @@ class Crop:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _decode(digest: str, _data: bytes, max_side: int) -> tuple[np.ndarray, np.ndarray, tuple]:
+def _decode(
+    digest: str, _data: bytes, max_side: int
+) -> tuple[np.ndarray, np.ndarray, tuple[Text, ...]]:
     """Decode once per distinct file (``digest`` is the cache key; bytes are not hashed)."""
     img = ensure_min_size(load_image(_data, max_side=max_side), MIN_SIDE, max_side)
-    return img.rgb, img.gray, (tuple(img.notes), tuple(img.notes_zh))
+    return img.rgb, img.gray, tuple(img.notes)
 
 
-def decode_bytes(data: bytes, max_side: int = WORKING_SIDE) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """(rgb, gray, (notes_en, notes_zh)) of an image file; raises ``ImageLoadError``."""
+def decode_bytes(
+    data: bytes, max_side: int = WORKING_SIDE
+) -> tuple[np.ndarray, np.ndarray, tuple[Text, ...]]:
+    """(rgb, gray, notes) of an image file; raises ``ImageLoadError``."""
     digest = hashlib.sha1(data).hexdigest()
     return _decode(digest, data, max_side)
 
@@ -127,7 +133,7 @@ def _sample_label(name: str) -> str:
 
     for s in samples.SAMPLES:
         if s.name == name:
-            return t(s.name_en, s.name_zh)
+            return t(s.label)
     return name
 
 
@@ -205,7 +211,7 @@ def _bytes_widget(key: str, source: str) -> None:
     try:
         decode_bytes(data)
     except ImageLoadError as err:
-        st.error(err.message_zh if lang() == "zh" else err.message_en)
+        show_error(err)
         if st.session_state.get(BYTES_KEY):
             st.info(t("Keeping the previous image.", "保留之前的图片。"))
         return
@@ -266,15 +272,14 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
         _bytes_widget(key, source)
         data = st.session_state.get(BYTES_KEY)
         if data:
-            rgb, gray, (notes_en, notes_zh) = decode_bytes(data)
-            notes = notes_zh if lang() == "zh" else notes_en
+            rgb, gray, notes = decode_bytes(data)
             for note in notes:
-                st.caption(note)
+                st.caption(t(note))
             name = st.session_state.get(NAME_KEY, "image")
             # The uploader of a newly opened page is empty: say which image is in use.
             st.caption(t(f"In use: {name} ({rgb.shape[1]}×{rgb.shape[0]})",
                          f"当前图片：{name}（{rgb.shape[1]}×{rgb.shape[0]}）"))
-            return PickedImage(name, source, rgb, gray, color, False, tuple(notes))
+            return PickedImage(name, source, rgb, gray, color, False, notes)
         st.info(t("No image yet: showing a sample.", "还没有图片：先显示一个示例。"))
 
     if not names:  # pragma: no cover - only while the samples module is missing

@@ -55,7 +55,7 @@ def test_blank_raises(value: float) -> None:
     with pytest.raises(BlankDigitError) as info:
         preprocess_digit(np.full((50, 50), value, np.float32))
     assert isinstance(info.value, ValueError)
-    assert "empty" in info.value.message_en and "空" in info.value.message_zh
+    assert "empty" in info.value.message("en") and "空" in info.value.message("zh")
 
 
 def test_bad_shape() -> None:

@@ -147,7 +147,7 @@ def _check_palette(img: LoadedImage) -> None:
 def _check_rgba(img: LoadedImage) -> None:
     np.testing.assert_allclose(img.rgb[:, :3], 1.0)
     np.testing.assert_allclose(img.rgb[:, 3:], [[[0, 0, 1]] * 4] * 5)
-    assert any("white" in n for n in img.notes)
+    assert any("white" in n.en for n in img.notes)
 
 
 def _check_16bit(img: LoadedImage) -> None:
@@ -157,19 +157,19 @@ def _check_16bit(img: LoadedImage) -> None:
 
 def _check_gif(img: LoadedImage) -> None:
     np.testing.assert_allclose(img.rgb[3, 3], [1, 0, 0], atol=0.02)
-    assert any("first of 3" in n for n in img.notes) and img.notes_zh
+    assert any("first of 3" in n.en for n in img.notes) and all(n.zh for n in img.notes)
 
 
 def _check_exif(img: LoadedImage) -> None:
     assert img.original_size == (40, 20)
-    assert any("orientation" in n for n in img.notes)
+    assert any("orientation" in n.en for n in img.notes)
     # the top-left of the stored image (x=0, y=0: blue-ish, red=0) is now at the top-right
     assert img.rgb[0, -1, 0] < 0.15 and img.rgb[0, -1, 2] > 0.85
 
 
 def _check_strip(img: LoadedImage) -> None:
     assert img.original_size == (50, 4000)
-    assert any("Downscaled" in n for n in img.notes)
+    assert any("Downscaled" in n.en for n in img.notes)
 
 
 def _check_la(img: LoadedImage) -> None:
@@ -248,15 +248,15 @@ def test_hostile(case: Case, via: str, hostile_folder: Path) -> None:
         with pytest.raises(ImageLoadError) as info:
             load_image(source)
         err = info.value
-        assert err.message_en and err.message_zh and str(err) == err.message_en
-        assert err.reason == case.reason, (err.reason, err.message_en)
+        assert err.message("en") and err.message("zh") and str(err) == err.message("en")
+        assert err.reason == case.reason, (err.reason, err.message("en"))
         return
     img = load_image(source)
     assert img.rgb.shape == case.shape and img.rgb.dtype == np.float32
     assert img.gray.shape == case.shape[:2] and img.gray.dtype == np.float32
     for a in (img.rgb, img.gray):
         assert np.isfinite(a).all() and a.min() >= 0.0 and a.max() <= 1.0
-    assert len(img.notes) == len(img.notes_zh)
+    assert all(n.en and n.zh for n in img.notes)
     if case.check:
         case.check(img)
 
@@ -264,7 +264,7 @@ def test_hostile(case: Case, via: str, hostile_folder: Path) -> None:
 def test_missing_path(tmp_path: Path) -> None:
     with pytest.raises(ImageLoadError) as info:
         load_image(tmp_path / "nope.png")
-    assert info.value.reason == "not_found" and info.value.message_zh
+    assert info.value.reason == "not_found" and info.value.message("zh")
 
 
 def test_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -51,7 +51,7 @@ def test_downscale_keeps_aspect(rng: np.random.Generator) -> None:
     a = rng.integers(0, 256, (300, 600, 3), dtype=np.uint8)
     img = load_image(_png(a), max_side=128)
     assert img.rgb.shape == (64, 128, 3) and img.original_size == (300, 600)
-    assert img.notes and img.notes_zh
+    assert img.notes and all(n.en and n.zh for n in img.notes)
     flat = load_image(_png(np.full((400, 200, 3), 77, np.uint8)))
     assert flat.rgb.shape == (256, 128, 3)
     np.testing.assert_allclose(flat.rgb, 77 / 255, atol=1e-4)  # LANCZOS keeps flat areas flat
@@ -85,12 +85,12 @@ def test_from_array() -> None:
 def test_ensure_min_size_upscales_and_pads() -> None:
     one = load_image(_png(np.array([[[255, 0, 0]]], np.uint8)))
     big = ensure_min_size(one, 5)
-    assert big.rgb.shape == (5, 5, 3) and big.notes and big.notes_zh
+    assert big.rgb.shape == (5, 5, 3) and big.notes and all(n.en and n.zh for n in big.notes)
     np.testing.assert_allclose(big.rgb, np.broadcast_to([1.0, 0, 0], (5, 5, 3)))
     assert one.rgb.shape == (1, 1, 3)  # original untouched
     strip = LoadedImage(np.zeros((2, 256, 3), np.float32), np.zeros((2, 256), np.float32), (2, 256))
     padded = ensure_min_size(strip, 7)
-    assert padded.gray.shape == (7, 256) and "Padded" in padded.notes[0]
+    assert padded.gray.shape == (7, 256) and "Padded" in padded.notes[0].en
     same = ensure_min_size(padded, 3)
     assert same is padded
 
@@ -100,7 +100,7 @@ def test_ensure_min_size_upscales_and_pads() -> None:
 def test_samples_load(name: str) -> None:
     sample = next(s for s in samples.SAMPLES if s.name == name)
     assert sample.path.is_file() and sample.path.stat().st_size < 40_000
-    assert sample.name_en and sample.name_zh
+    assert sample.label.en and sample.label.zh
     img = samples.load_sample(name)
     assert max(img.size) <= 256 and img.rgb.dtype == np.float32
     assert img.gray.min() >= 0.0 and img.gray.max() <= 1.0

@@ -109,9 +109,9 @@ def test_broken_files_name_the_file(tmp_path: Path, how: str, words_en: str, wor
     with pytest.raises(MnistError) as info:
         load_mnist("test", folder=folder)
     err = info.value
-    assert target.name in str(err) and target.name in err.message_zh
-    assert words_en in err.message_en, err.message_en
-    assert words_zh in err.message_zh, err.message_zh
+    assert target.name in str(err) and target.name in err.message("zh")
+    assert words_en in err.message("en"), err.message("en")
+    assert words_zh in err.message("zh"), err.message("zh")
     assert err.path == target
     assert isinstance(err, ValueError)
 
@@ -220,7 +220,7 @@ def test_corrupt_download_rejected(
     with pytest.raises(MnistError) as info:
         load_mnist("test", progress=lambda *a: None)
     assert TEST_FILES[0] in str(info.value) and "MD5" in str(info.value)
-    assert info.value.message_zh
+    assert info.value.message("zh")
     cache = mnist.user_cache_dir()
     assert not cache.exists() or list(cache.iterdir()) == []
 

@@ -51,7 +51,7 @@ def test_shift_demo_constant_image_is_invariant():
 
 
 def test_pool_question_answer_is_formula():
-    q = pooling.pool_size_question("en", 9, 3, 2, 1)
+    q = pooling.pool_size_question(9, 3, 2, 1)
     assert q.options[q.correct] == str(formulas.pool_output_size(9, 3, 2, 1))
 
 
@@ -75,7 +75,7 @@ def test_stack_rows_and_costs():
     assert [r.rf_doubling for r in rows] == [3, 7, 15]
     dil, dense = dilation.cost_rows(3, 2, 64, (10, 10))
     assert dil.params == 64 * 64 * 9 and dense.params == 64 * 64 * 25
-    q = dilation.receptive_field_question("en", 3, 2, 3)
+    q = dilation.receptive_field_question(3, 2, 3)
     assert q.options[q.correct] == "13"
 
 

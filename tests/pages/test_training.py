@@ -15,6 +15,7 @@ import pytest
 
 from cnnviz.concurrency import TRAINING_SLOTS
 from cnnviz.data.mnist import MnistError
+from cnnviz.i18n import Text
 from cnnviz.models import build_model
 from cnnviz.weights import save_weights
 from tests.pages.apptest_helpers import ROOT, all_text, assert_ok, has_cjk, plotly_figures, run_page
@@ -200,7 +201,7 @@ def test_chinese_and_missing_mnist(monkeypatch: pytest.MonkeyPatch):
     assert "步数" in [m.label for m in at.metric]
 
     def missing(*_a, **_k):
-        raise MnistError("MNIST files are missing.", "找不到 MNIST 文件。")
+        raise MnistError(Text("MNIST files are missing.", "找不到 MNIST 文件。"))
 
     import cnnviz.data.mnist as mnist
     import cnnviz.training.data as training_data
