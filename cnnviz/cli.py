@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from cnnviz.i18n import Text
+
 EXIT_USAGE = 2
 EXIT_DIVERGED = 1
 
@@ -96,10 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _fail(message: str, message_zh: str | None = None) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    if message_zh:
-        print(f"错误：{message_zh}", file=sys.stderr)
+def _fail(message: Text | str) -> int:
+    """Print an error (both languages when it has them) and give the usage exit code."""
+    text = message if isinstance(message, Text) else Text(message, "")
+    print(f"error: {text.en}", file=sys.stderr)
+    if text.zh:
+        print(f"错误：{text.zh}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -158,7 +162,7 @@ def _train(args: argparse.Namespace) -> int:
         "train_seconds": round(trainer.seconds, 3),
         "images_per_second": round(trainer.images_per_second, 1),
         "eval_seconds": round(eval_seconds, 3),
-        "stopped": None if trainer.stopped_reason is None else trainer.stopped_reason.message,
+        "stopped": None if trainer.stopped_reason is None else trainer.stopped_reason.message.en,
         "out": None,
     }
     path = trainer.save(args.out, test_accuracy=summary["test_accuracy"],
@@ -204,9 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args)
         return _evaluate(args)
     except WeightsError as exc:
-        return _fail(exc.message("en"), exc.message("zh"))
+        return _fail(exc.text)
     except MnistError as exc:
-        return _fail(exc.message("en"), exc.message("zh"))
+        return _fail(exc.text)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

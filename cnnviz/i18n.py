@@ -69,24 +69,6 @@ class LocalizedError(Exception):
         """The message in the learner's language."""
         return self.text.get(lang)
 
-    # Read-only views for code written before ``text`` (the training and explorer pages,
-    # ``ui.digit_input``); new code calls ``message(lang)``.
-    @property
-    def message_en(self) -> str:
-        """``text.en`` (transitional; prefer ``message(lang)``)."""
-        return self.text.en
-
-    @property
-    def message_zh(self) -> str:
-        """``text.zh`` (transitional; prefer ``message(lang)``)."""
-        return self.text.zh
-
-
-def pick(lang: str, en: str, zh: str) -> str:
-    """``Text(en, zh).get(lang)`` (kept for cnnviz.viz, written before ``Text``; new code
-    builds a ``Text``)."""
-    return Text(en, zh).get(lang)
-
 
 # strings many pages repeat
 COMMON: dict[str, Text] = {

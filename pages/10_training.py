@@ -13,6 +13,7 @@ import streamlit as st
 from cnnviz import optim, ui
 from cnnviz.concurrency import waiting_message
 from cnnviz.data.mnist import MnistError, mnist_arrays
+from cnnviz.i18n import Text
 from cnnviz.models import MODEL_NAMES, model_description
 from cnnviz.training import TrainConfig
 from cnnviz.ui.digit_input import digit_input
@@ -38,11 +39,11 @@ LRS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0,
 PAGE_LR = {**optim.DEFAULT_LR, "adam": 3e-3}
 OPT_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov",
               "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adadelta": "AdaDelta", "adam": "Adam"}
-SCHEDULES = {"constant": ("constant", "恒定"), "step": ("step (×0.1 at 1/3 and 2/3)",
-                                                       "阶梯（在 1/3 与 2/3 处 ×0.1）"),
-             "exponential": ("exponential (to 1 %)", "指数（降到 1%）"),
-             "polynomial": ("polynomial (linear to 0)", "多项式（线性降到 0）"),
-             "cosine": ("cosine (to 0)", "余弦（降到 0）")}
+SCHEDULES = {"constant": Text("constant", "恒定"),
+             "step": Text("step (×0.1 at 1/3 and 2/3)", "阶梯（在 1/3 与 2/3 处 ×0.1）"),
+             "exponential": Text("exponential (to 1 %)", "指数（降到 1%）"),
+             "polynomial": Text("polynomial (linear to 0)", "多项式（线性降到 0）"),
+             "cosine": Text("cosine (to 0)", "余弦（降到 0）")}
 
 ui.page_title(__file__)
 sess = get_session()
@@ -101,7 +102,7 @@ with left, st.expander(ui.t("Settings", "设置"), expanded=not (locked and ui.c
                           disabled=locked)
     if wd:
         hyper["weight_decay"] = wd
-    sched_labels = {k: ui.t(*v) for k, v in SCHEDULES.items()}
+    sched_labels = {k: ui.t(v) for k, v in SCHEDULES.items()}
     schedule = st.selectbox(ui.t("Learning-rate schedule", "学习率调度"), list(SCHEDULES),
                             format_func=sched_labels.__getitem__, key=f"{K}_schedule",
                             disabled=locked)
@@ -146,10 +147,10 @@ with right:
                  disabled=sess.status == "idle"):
         sess.reset()
         st.rerun()
-    status_text = {"idle": ("not started", "未开始"), "running": ("training…", "训练中…"),
-                   "paused": ("paused", "已暂停"), "done": ("finished", "已完成"),
-                   "stopped": ("stopped", "已停止")}[sess.status]
-    b3.markdown(f"**{ui.t('Status', '状态')}:** {ui.t(*status_text)}")
+    status_text = {"idle": Text("not started", "未开始"), "running": Text("training…", "训练中…"),
+                   "paused": Text("paused", "已暂停"), "done": Text("finished", "已完成"),
+                   "stopped": Text("stopped", "已停止")}[sess.status]
+    b3.markdown(f"**{ui.t('Status', '状态')}:** {ui.t(status_text)}")
 
     if sess.error is not None:
         st.error(plain_text(ui.t(sess.error)))
@@ -158,7 +159,7 @@ with right:
             mnist_arrays("train")
             mnist_arrays("test")
         except MnistError as err:
-            st.error(err.message_zh if ui.lang() == "zh" else err.message_en)
+            ui.show_error(err)
         st.info(ui.t("Choose the settings on the left and press **Start**. The defaults "
                      "(the lecture notes' ConvNet, Adam, learning rate 0.003, batches of 100) "
                      "pass 97 % test accuracy in about a minute.",
@@ -168,8 +169,8 @@ with right:
     tr = sess.trainer
     if tr is not None and tr.stopped_reason is not None:
         r = tr.stopped_reason
-        st.error(r.message_zh if ui.lang() == "zh" else r.message)
-        st.warning(r.suggestion_zh if ui.lang() == "zh" else r.suggestion)
+        st.error(ui.t(r.message))
+        st.warning(ui.t(r.suggestion))
 
     @st.fragment(run_every=RUN_EVERY if sess.status == "running" else None)
     def live() -> None:

@@ -94,7 +94,7 @@ with left:
                                     0, key=f"{K}_index"))
             x28, label = np.asarray(xt[i]).reshape(28, 28), int(yt[i])
         except MnistError as err:
-            st.error(err.message_zh if ui.lang() == "zh" else err.message_en)
+            ui.show_error(err)
     if src == "image" or x28 is None:
         img = ui.image_picker(K, allow_color=False)
         how_labels = {"digit": ui.t("like MNIST (ink bright, centred, 20×20 box)",
@@ -107,7 +107,7 @@ with left:
             try:
                 x28 = preprocess_digit(gray)
             except BlankDigitError as err:
-                st.warning(err.message_zh if ui.lang() == "zh" else err.message_en)
+                st.warning(err.message(ui.lang()))
                 x28 = plain_resize(gray)
         else:
             x28 = plain_resize(gray)

@@ -115,7 +115,7 @@ def run_recipe(name: str, log_every: float = 30.0) -> dict[str, Any]:
                   f"{trainer.images_per_second:,.0f} img/s", flush=True)
         last_log = now if events else last_log
     if trainer.stopped_reason is not None:
-        raise SystemExit(f"[{name}] {trainer.stopped_reason.message}")
+        raise SystemExit(f"[{name}] {trainer.stopped_reason.message.en}")
     full = evaluate_model(trainer.model, x_test, y_test)
     first = evaluate_model(trainer.model, x_test[:2000], y_test[:2000])
     entry: dict[str, Any] = {

@@ -175,3 +175,41 @@ def test_content_entries_have_both_languages(path: Path) -> None:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in text.zh), f"{path.name}: [{key}] zh"
         en, zh = text.placeholders()
         assert en == zh, f"{path.name}: [{key}] placeholders differ: {en} vs {zh}"
+
+
+MAX_FUNCTION_LINES = 100
+
+
+@pytest.mark.parametrize("path", _package_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_function_over_a_hundred_lines(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    long = [f"{n.name}: {n.end_lineno - n.lineno + 1} lines" for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.end_lineno is not None and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, long
+
+
+SOURCES = [*_package_files(), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_bilingual_text_takes_one_form(path: Path) -> None:
+    """Text (or ui.t's inline pair, which makes one): no language tests, no (en, zh) tuples,
+    no ``*_zh`` attributes, no ``pick``."""
+    if path.name == "i18n.py":
+        return
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and any(
+            isinstance(c, ast.Constant) and c.value == "zh" for c in node.comparators
+        ):
+            pytest.fail(f"{path.name}:{node.lineno} tests the language; use Text")
+        if isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+        ) and any("\u4e00" <= ch <= "\u9fff" for ch in node.elts[1].value):
+            pytest.fail(f"{path.name}:{node.lineno} an (en, zh) tuple; use Text")
+        if isinstance(node, ast.Attribute) and node.attr.endswith("_zh"):
+            pytest.fail(f"{path.name}:{node.lineno} .{node.attr}; use a Text field")
+        if isinstance(node, ast.Name) and node.id == "pick":
+            pytest.fail(f"{path.name}:{node.lineno} pick(); use Text(en, zh).get(lang)")

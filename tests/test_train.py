@@ -99,8 +99,8 @@ def test_huge_learning_rate_stops_and_restores(train_small, test_small):
     t.run(steps=50)
     r = t.stopped_reason
     assert r is not None and r.code == "diverged" and t.done
-    assert "learning rate" in r.suggestion and "学习率" in r.suggestion_zh
-    assert r.message and r.message_zh
+    assert "learning rate" in r.suggestion.en and "学习率" in r.suggestion.zh
+    assert r.message.en and r.message.zh
     assert all(np.isfinite(p.data).all() for p in t.model.parameters())
     assert all(math.isfinite(e.loss) and math.isfinite(e.loss_avg) for e in t.history)
     assert np.isfinite(t.predict_proba(test_small[0][:5])).all()

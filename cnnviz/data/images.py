@@ -253,9 +253,9 @@ def load_image(data: Any, max_side: int = 256) -> LoadedImage:
     except Exception as e:  # Pillow raises many types on hostile input
         raise ImageLoadError(
             Text(
-                f"The image data is damaged or truncated and could not be decoded ({e}). "
+                "The image data is damaged or truncated and could not be decoded. "
                 "Try saving it again as PNG or JPEG.",
-                f"图片数据已损坏或不完整，无法解码（{e}）。请重新保存为 PNG 或 JPEG 后再试。",
+                "图片数据已损坏或不完整，无法解码。请重新保存为 PNG 或 JPEG 后再试。",
             ),
             "truncated",
         ) from e
@@ -263,10 +263,10 @@ def load_image(data: Any, max_side: int = 256) -> LoadedImage:
 
 def _load(data: Any, max_side: int) -> LoadedImage:
     raw, name = _read_bytes(data)
-    en, zh = (name, f"{name} ") if name else ("The file", "该文件")
+    subject = Text(name, f"{name} ") if name else Text("The file", "该文件")
     if not raw:
         raise ImageLoadError(
-            Text(f"{en} is empty (0 bytes).", f"{zh}是空文件（0 字节）。"), "empty"
+            Text("{s} is empty (0 bytes).", "{s}是空文件（0 字节）。").format(s=subject), "empty"
         )
     if len(raw) > MAX_FILE_BYTES:
         raise _too_large_file(len(raw))
@@ -291,23 +291,24 @@ def _load(data: Any, max_side: int) -> LoadedImage:
             if raw.startswith(_SIGNATURES) or raw[8:12] == b"WEBP":
                 raise ImageLoadError(
                     Text(
-                        f"{en} starts like an image but is damaged or cut short. "
+                        "{s} starts like an image but is damaged or cut short. "
                         "Try saving or uploading it again.",
-                        f"{zh}看起来是图片，但数据已损坏或不完整。请重新保存或上传。",
-                    ),
+                        "{s}看起来是图片，但数据已损坏或不完整。请重新保存或上传。",
+                    ).format(s=subject),
                     "truncated",
                 ) from e
             raise ImageLoadError(
                 Text(
-                    f"{en} is not an image Pillow can read (PNG, JPEG, GIF, WebP, BMP, TIFF ...).",
-                    f"{zh}不是可识别的图片（支持 PNG、JPEG、GIF、WebP、BMP、TIFF 等）。",
-                ),
+                    "{s} is not an image Pillow can read (PNG, JPEG, GIF, WebP, BMP, TIFF ...).",
+                    "{s}不是可识别的图片（支持 PNG、JPEG、GIF、WebP、BMP、TIFF 等）。",
+                ).format(s=subject),
                 "not_image",
             ) from e
         w, h = im.size
         if w < 1 or h < 1:
             raise ImageLoadError(
-                Text(f"{en} has no pixels ({w}x{h}).", f"{zh}没有像素（{w}x{h}）。"), "unsupported"
+                Text("{s} has no pixels ({w}x{h}).", "{s}没有像素（{w}x{h}）。").format(
+                    s=subject, w=w, h=h), "unsupported"
             )
         if w * h > MAX_PIXELS:
             raise _too_many_pixels(w, h)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz import nn, optim
+from cnnviz.i18n import Text
 from cnnviz.weights import MAX_ABS
 
 __all__ = ["DivergenceGuard", "StopReason", "diverged"]
@@ -22,17 +23,13 @@ class StopReason:
     """Why training stopped early, in English and 简体中文, with what to try next."""
 
     code: str
-    message: str
-    message_zh: str
-    suggestion: str
-    suggestion_zh: str
+    message: Text
+    suggestion: Text
     step: int = 0
 
     def text(self, lang: str = "en") -> str:
         """Message and suggestion in ``lang``."""
-        if lang.startswith("zh"):
-            return f"{self.message_zh} {self.suggestion_zh}"
-        return f"{self.message} {self.suggestion}"
+        return (self.message + Text(" ", " ") + self.suggestion).get(lang)
 
 
 def diverged(step: int, what: str, lr: float, optimizer: str) -> StopReason:
@@ -41,13 +38,15 @@ def diverged(step: int, what: str, lr: float, optimizer: str) -> StopReason:
     try_lr = usual if lr > 10 * usual else lr / 10
     return StopReason(
         code="diverged",
-        message=(f"Training stopped at step {step}: the {what} became too large "
-                 f"(the optimisation diverged). The last good weights were restored."),
-        message_zh=(f"训练在第 {step} 步停止：{ {'loss': '损失', 'weights': '权重'}[what] }"
-                    f"变得过大（优化发散）。已恢复最后一组正常的权重。"),
-        suggestion=(f"Lower the learning rate (try {try_lr:g}) or pick a gentler optimiser, "
-                    "then start again."),
-        suggestion_zh=f"请降低学习率（例如 {try_lr:g}）或换一个更稳的优化器，然后重新开始。",
+        message=Text(
+            f"Training stopped at step {step}: the {what} became too large "
+            f"(the optimisation diverged). The last good weights were restored.",
+            f"训练在第 {step} 步停止：{ {'loss': '损失', 'weights': '权重'}[what] }"
+            f"变得过大（优化发散）。已恢复最后一组正常的权重。"),
+        suggestion=Text(
+            f"Lower the learning rate (try {try_lr:g}) or pick a gentler optimiser, "
+            "then start again.",
+            f"请降低学习率（例如 {try_lr:g}）或换一个更稳的优化器，然后重新开始。"),
         step=step,
     )
 

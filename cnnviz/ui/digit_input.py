@@ -35,7 +35,7 @@ class Digit:
 
 
 def _message(err: BlankDigitError | ImageLoadError) -> str:
-    return err.message_zh if lang() == "zh" else err.message_en
+    return err.message(lang())
 
 
 def canvas_to_gray(rgba: np.ndarray) -> np.ndarray:

@@ -76,7 +76,7 @@ class TrainingSession:
             self.error = err.text
             return False
         except MnistError as err:
-            self.error = Text(err.message_en, err.message_zh)
+            self.error = err.text
             return False
         with self.lock:
             self._install(trainer)
@@ -205,7 +205,7 @@ class TrainingSession:
             self.upload_error = err.text
             return False
         except MnistError as err:
-            self.upload_error = Text(err.message_en, err.message_zh)
+            self.upload_error = err.text
             return False
         except Exception as err:  # noqa: BLE001 - anything else a hostile file provokes
             self.upload_error = Text(f"{name} could not be loaded ({type(err).__name__}).",
