@@ -7,6 +7,7 @@ a signed value on every page). No plotting here, only values and small pure help
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,18 @@ def auto_decimals(values: np.ndarray, max_decimals: int = 2) -> int:
         if v.size == 0 or np.allclose(np.round(v, d), v, atol=1e-6, rtol=0):
             return d
     return max_decimals
+
+
+def kernel_decimals(kernel: np.ndarray) -> int:
+    """Decimals for kernel taps: exact up to 4 (a binomial 0.0625 is printed whole, so the
+    written sums can be checked), else 3 (1/9 reads 0.111)."""
+    d = auto_decimals(kernel, 4)
+    return d if np.allclose(np.round(kernel, d), kernel, atol=1e-6, rtol=0) else 3
+
+
+def text_width(text: str) -> int:
+    """Width of ``text`` in monospace columns: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def fmt(value: float, decimals: int) -> str:

@@ -31,6 +31,7 @@ from cnnviz.viz.style import (
     auto_decimals,
     fit_font,
     input_colours,
+    kernel_decimals,
     signed_colours,
 )
 
@@ -118,7 +119,7 @@ def scatter_animation_figure(
     partial = np.asarray(partial, dtype=np.float64)
     style = AnimationStyle.of(classroom)
     sc = _Stamps(x, kernel, partial, stamps, anchors, dilation,
-                 (auto_decimals(x), auto_decimals(kernel, 3), auto_decimals(partial)))
+                 (auto_decimals(x), kernel_decimals(kernel), auto_decimals(partial)))
     hb, wb = partial.shape[1:]
     fig = grid_columns([common(lang, "input"), common(lang, "kernel"), OUTPUT_TITLE.get(lang)],
                        [max(x.shape[1], 2), max(kernel.shape[1], 2), wb])

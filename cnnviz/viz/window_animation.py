@@ -9,9 +9,11 @@ Modelled on CNN Explainer and conv_arithmetic: the whole animation state is one 
   coordinates of every kernel tap, so dilated and strided windows are just lookups,
 - ``output``: the engine's result (``F.conv2d`` / ``F.max_pool2d`` / ...).
 
-The multiply-add written under the figure lists ``padded[window] * kernel`` term by term and
-its total is the engine's output value, never a sum recomputed here: a test checks that the
-terms add up to it. No Streamlit in this module (pages show the figure with ``ui.show_plotly``).
+The multiply-add written under the figure lists ``padded[window] * kernel`` term by term;
+its total is what the printed (rounded) terms give, with the engine's output value beside
+it where rounding changed it (``equation.py``): tests check both that the engine's terms add
+up to its output and that the printed terms add up to the printed total. No Streamlit in
+this module (pages show the figure with ``ui.show_plotly``).
 
 The figure is composed from the viz pieces: ``style`` (colours, fonts), ``grid`` (numbered
 grids, outlines, cover, padding ring), ``equation`` (the written-out sum) and ``controls``
@@ -60,6 +62,7 @@ from cnnviz.viz.style import (
     auto_decimals,
     fit_font,
     input_colours,
+    kernel_decimals,
     signed_colours,
 )
 
@@ -111,7 +114,7 @@ def _grids(spec: WindowSpec, titles: tuple[str, str, str], classroom: bool,
                    input_colours(lo, hi, classroom))]
     if spec.kernel is not None:
         kmax = float(np.max(np.abs(spec.kernel))) or 1.0
-        k_text = text_grid(spec.kernel, auto_decimals(spec.kernel, 3))
+        k_text = text_grid(spec.kernel, kernel_decimals(spec.kernel))
         grids.append(_Grid(titles[1], spec.kernel, k_text, max(spec.kernel.shape[1], 2),
                            "%{z}<extra></extra>", signed_colours(kmax, classroom)))
     # signed when the values are, or when the kernel can make them so (edge filters);
@@ -177,11 +180,12 @@ def window_animation_figure(
     for col, g in enumerate(grids, start=1):
         fig.add_trace(go.Heatmap(numbered_heatmap(g.z, g.text, font, g.hover, **g.colours)),
                       row=1, col=col)
-    eq_font = equation_font(spec, width_hint, style.equation)
+    lines = [equation_lines(spec, s, lang) for s in range(spec.n_steps)]
+    eq_font = equation_font(lines, width_hint, style.equation)
     titled = column_titles(fig, style.font + 2)
     moving = list(range(len(fig.data), len(fig.data) + 3))
     frames = [frame(s, _moving(spec, s, style.line), moving,
-                    [*titled, equation_annotation(equation_lines(spec, s, lang), eq_font)])
+                    [*titled, equation_annotation(lines[s], eq_font)])
               for s in range(spec.n_steps)]
     for trace, col in zip(frames[0]["data"], (len(grids), 1, len(grids))):
         fig.add_trace(go.Scatter(trace), row=1, col=col)
