@@ -130,7 +130,7 @@ def scatter_animation_figure(
                                                   **colours)), row=1, col=col)
     out_font = _font(partial[-1], dout, 560, style.font)
     out_colours = _colours(partial, classroom, lo=0.0)
-    titled = column_titles(fig, style.font + 2)
+    titled, top = column_titles(fig, style.font + 2)
     moving = [len(fig.data), len(fig.data) + 1, len(fig.data) + 2]
     frames = [frame(t, [sc.buffer(t, out_font, out_colours),
                         outline_trace(np.array([divmod(t, x.shape[1])]), style.line,
@@ -144,7 +144,7 @@ def scatter_animation_figure(
     shapes = padding_ring((hb, wb), (left, wb - left - wo, top, hb - top - ho), "3", fade=0.55)
     stage = Stage(430 if classroom else 360,
                   equation_height(kernel.shape[0] + 1, style.equation), style.font, frame_ms,
-                  slider=(0.42, 0.58))
+                  slider=(0.42, 0.58), top=top)
     animate(fig, frames, stage, lang, frames[0]["layout"]["annotations"], shapes)
     square_cells(fig, 3, clear_ticks=False)
     return fig

@@ -182,7 +182,7 @@ def window_animation_figure(
                       row=1, col=col)
     lines = [equation_lines(spec, s, lang) for s in range(spec.n_steps)]
     eq_font = equation_font(lines, width_hint, style.equation)
-    titled = column_titles(fig, style.font + 2)
+    titled, top = column_titles(fig, style.font + 2, width_hint)
     moving = list(range(len(fig.data), len(fig.data) + 3))
     frames = [frame(s, _moving(spec, s, style.line), moving,
                     [*titled, equation_annotation(lines[s], eq_font)])
@@ -190,7 +190,7 @@ def window_animation_figure(
     for trace, col in zip(frames[0]["data"], (len(grids), 1, len(grids))):
         fig.add_trace(go.Scatter(trace), row=1, col=col)
     stage = Stage(grid_px, equation_height(equation_room(spec), eq_font), style.font,
-                  frame_ms, height=height)
+                  frame_ms, height=height, top=top)
     shapes = padding_ring(spec.padded.shape, spec.pad) if any(spec.pad) else []
     animate(fig, frames, stage, lang, frames[0]["layout"]["annotations"], shapes)
     square_cells(fig, len(grids))
