@@ -86,7 +86,7 @@ def animate(fig: go.Figure, frames: list[dict[str, Any]], stage: Stage, lang: st
     The annotations replace the layout's (the subplot titles at plotly's 16 px): merged into
     them, the titles would grow only once a frame played.
     """
-    fig_height = (stage.height or stage.grid_px + stage.equation_px + 150) + stage.top - 50
+    fig_height = stage.height or stage.grid_px + stage.equation_px + 150 + stage.top - 50
     bottom = stage.equation_px + 110
     plot_h = max(fig_height - stage.top - bottom, 1)
     controls_y = -0.04 - (stage.equation_px + 5) / plot_h

@@ -274,9 +274,10 @@ def number_grid_figure(
             hi = float(np.nanmax(v)) if g.vmax is None else g.vmax
             colours = input_colours(lo, hi if hi > lo else lo + 1, classroom)
         text = text_grid(v, auto_decimals(v))
-        # as tall as the cell allows too; numbers too small to read are left to the colours
+        # as tall as the cell allows too; numbers too small to read (from the back of a
+        # room, in classroom mode) are left to the colours
         font = min(fit_font(cell_px, max_chars(text), base), int(cell_px * 0.7))
-        if font < 9:
+        if font < (16 if classroom else 9):
             text = [["" for _ in row] for row in text]
         trace = numbered_heatmap(v, text, max(font, 9),
                                  "row %{y}, col %{x}: %{z}<extra></extra>", **colours)

@@ -142,7 +142,7 @@ def scatter_animation_figure(
         fig.add_trace(go.Heatmap(trace) if trace["type"] == "heatmap" else go.Scatter(trace))
     top, left, ho, wo = keep
     shapes = padding_ring((hb, wb), (left, wb - left - wo, top, hb - top - ho), "3", fade=0.55)
-    stage = Stage(430 if classroom else 360,
+    stage = Stage((430 if classroom else 360) - (top - 50),  # wrapped titles: same height
                   equation_height(kernel.shape[0] + 1, style.equation), style.font, frame_ms,
                   slider=(0.42, 0.58), top=top)
     animate(fig, frames, stage, lang, frames[0]["layout"]["annotations"], shapes)

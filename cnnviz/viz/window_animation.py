@@ -172,9 +172,12 @@ def window_animation_figure(
     grids = _grids(spec, titles, classroom, input_range)
     widths = [g.width for g in grids]
     fig = grid_columns([g.title for g in grids], widths)
-    # cells are square, so the grid's fixed height can bind before its width does
-    grid_px = 520 if classroom else 360  # taller on a projector: bigger numbers
+    titled, top = column_titles(fig, style.font + 2, width_hint)
+    # taller on a projector (bigger numbers); titles that wrap take their room from the
+    # grids, so the whole figure stays as tall as with one line of titles
+    grid_px = (520 if classroom else 360) - (top - 50)
     rows = max(g.z.shape[0] for g in grids)
+    # cells are square, so the grid's fixed height can bind before its width does
     cell_px = min(width_hint * (1 - 0.06 * (len(grids) - 1)) / sum(widths), (grid_px - 40) / rows)
     font = fit_font(cell_px, max(max_chars(g.text) for g in grids), style.font)
     for col, g in enumerate(grids, start=1):
@@ -182,7 +185,6 @@ def window_animation_figure(
                       row=1, col=col)
     lines = [equation_lines(spec, s, lang) for s in range(spec.n_steps)]
     eq_font = equation_font(lines, width_hint, style.equation)
-    titled, top = column_titles(fig, style.font + 2, width_hint)
     moving = list(range(len(fig.data), len(fig.data) + 3))
     frames = [frame(s, _moving(spec, s, style.line), moving,
                     [*titled, equation_annotation(lines[s], eq_font)])

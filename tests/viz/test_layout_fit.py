@@ -39,7 +39,7 @@ def t(lang: str, en: str, zh: str) -> str:
 
 
 def title_boxes(fig: dict[str, Any]) -> list[tuple[float, float, float, int]]:
-    """(left, right, height) in px and the column of each subplot title (y = 1, centred)."""
+    """(left, right, height, font) in px of each subplot title (y = 1, centred)."""
     layout = fig["layout"]
     margin = layout.get("margin", {})
     plot = WIDTH - margin.get("l", 80) - margin.get("r", 80)
@@ -60,7 +60,7 @@ def check_titles(fig: dict[str, Any]) -> list[str]:
     boxes = sorted(title_boxes(fig))
     assert boxes, "no subplot titles found"
     problems = []
-    for (l0, r0, _, _), (l1, r1, _, _) in zip(boxes, boxes[1:]):
+    for (_, r0, _, _), (l1, _, _, _) in zip(boxes, boxes[1:]):
         if r0 > l1 + 1:
             problems.append(f"titles overlap by {r0 - l1:.0f} px")
     if boxes[0][0] < -1 or boxes[-1][1] > WIDTH + 1:
