@@ -9,6 +9,7 @@ output cell to input cells; ezyang's 4-D window map).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
@@ -104,3 +105,113 @@ def step_terms(spec: WindowSpec, step: int) -> StepTerms:
         bias=float(spec.bias),
         shape=tuple(spec.window_map.shape[2:4]),  # type: ignore[arg-type]
     )
+
+
+# ----------------------------------------------------------------------------- written sums
+# What a student can check with a calculator: the written-out sum prints rounded numbers, so
+# its total is recomputed from the numbers exactly as printed (fractions, no float error);
+# where rounding makes that total differ from the engine's, the engine's value is shown
+# beside it rather than claimed equal.
+
+MOST_DECIMALS = 4  # a total is printed exactly with up to this many decimals, else rounded
+
+
+@dataclass(frozen=True)
+class Decimals:
+    """How many decimals each kind of number is printed with (the figure decides)."""
+
+    inputs: int
+    kernel: int = 0
+    bias: int = 0
+    output: int = 0
+
+
+def printed(value: float, decimals: int) -> Fraction:
+    """``value`` exactly as it reads when printed with ``decimals`` (what a student types)."""
+    return Fraction(f"{float(value):.{decimals}f}")
+
+
+def shown_exactly(values: np.ndarray, decimals: int) -> bool:
+    """True when printing ``values`` with ``decimals`` loses nothing (NaN is left out)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return bool(np.allclose(np.round(v, decimals), v, atol=1e-6, rtol=0))
+
+
+def places(values: list[Fraction], least: int, most: int = MOST_DECIMALS) -> int | None:
+    """Fewest decimals (``least``..``most``) that print every value exactly, else None."""
+    for d in range(least, most + 1):
+        if all((v * 10**d).denominator == 1 for v in values):
+            return d
+    return None
+
+
+@dataclass(frozen=True)
+class WrittenTotal:
+    """A step's total as a student recomputes it from the printed numbers.
+
+    ``value`` is the printed products' sum (plus the printed bias), the printed values'
+    mean (``parts_sum`` ÷ ``count``) or their maximum. It is printed with ``decimals``:
+    exactly (``exact``), or rounded and written with "≈". ``rounded_factors`` says some
+    printed factor is not the engine's number, so the written sum only approximates the
+    step; ``engine_shown`` that the engine's value reads differently at those decimals and
+    is printed beside the total.
+    """
+
+    value: Fraction
+    decimals: int
+    exact: bool
+    rounded_factors: bool
+    engine: float
+    engine_shown: bool
+    parts_sum: Fraction = Fraction(0)
+    count: int = 0
+
+    @property
+    def shown(self) -> Fraction:
+        """The total as printed (rounded half to even, as Python prints floats)."""
+        return Fraction(round(self.value, self.decimals))
+
+
+def _reduce(spec: WindowSpec, st: StepTerms, dec: Decimals) -> tuple[Fraction, Fraction, int]:
+    """The printed numbers' result: (value, sum of the parts, count for a mean)."""
+    xs = [printed(x, dec.inputs) for x in st.inputs if np.isfinite(x)]
+    if spec.reducer == "max":
+        return max(xs), Fraction(0), 0
+    if spec.reducer == "mean":
+        return sum(xs, Fraction(0)) / len(xs), sum(xs, Fraction(0)), len(xs)
+    assert st.weights is not None
+    total = sum((printed(x, dec.inputs) * printed(w, dec.kernel)
+                 for x, w in zip(st.inputs, st.weights)), Fraction(0))
+    if spec.bias != 0.0:
+        total += printed(spec.bias, dec.bias)
+    return total, Fraction(0), 0
+
+
+def written_total(spec: WindowSpec, step: int, dec: Decimals) -> WrittenTotal:
+    """The total of ``step``'s written-out sum, recomputed from its printed numbers."""
+    st = step_terms(spec, step)
+    value, parts_sum, count = _reduce(spec, st, dec)
+    exact_at = places([value], dec.output)
+    decimals = exact_at if exact_at is not None else max(dec.output, 2)
+    rounded = not shown_exactly(st.inputs, dec.inputs) or (
+        st.weights is not None and not shown_exactly(st.weights, dec.kernel)) or (
+        spec.bias != 0.0 and not shown_exactly(np.array([spec.bias]), dec.bias))
+    shown = Fraction(round(value, decimals))
+    engine_shown = printed(st.total, decimals) != shown
+    return WrittenTotal(value, decimals, exact_at is not None, rounded, st.total, engine_shown,
+                        parts_sum, count)
+
+
+def stamp_products(value: float, row: np.ndarray, dec: Decimals) -> tuple[list[Fraction], int,
+                                                                          bool]:
+    """A transposed conv's stamp row as printed: printed ``value`` × each printed tap.
+
+    Returns the products, the decimals that print them and whether that is exact.
+    """
+    x = printed(value, dec.inputs)
+    products = [x * printed(w, dec.kernel) for w in row]
+    exact_at = places(products, dec.output)
+    if exact_at is not None:
+        return products, exact_at, True
+    return products, max(dec.output, 2), False

@@ -75,6 +75,7 @@ class Stage:
     frame_ms: int  # normal speed
     slider: tuple[float, float] = (0.5, 0.5)  # the slider's x and length (paper fraction)
     height: int | None = None  # the whole figure; default: grids + equation + controls
+    top: int = 50  # room above the grids for their titles (``grid.column_titles``)
 
 
 def animate(fig: go.Figure, frames: list[dict[str, Any]], stage: Stage, lang: str,
@@ -82,19 +83,18 @@ def animate(fig: go.Figure, frames: list[dict[str, Any]], stage: Stage, lang: st
     """Lay out grids, equation and controls, and attach the frames (``frames[0]`` shown first).
 
     ``annotations`` and ``shapes`` are the first step's; the controls sit under the equation.
-    Known quirk, kept because the golden snapshots hold it: ``update_layout`` merges
-    ``annotations`` into the subplot titles already there, which keep plotly's 16 px until
-    the first frame replaces them with the sized ones.
+    The annotations replace the layout's (the subplot titles at plotly's 16 px): merged into
+    them, the titles would grow only once a frame played.
     """
-    fig_height = stage.height or stage.grid_px + stage.equation_px + 150
+    fig_height = stage.height or stage.grid_px + stage.equation_px + 150 + stage.top - 50
     bottom = stage.equation_px + 110
-    plot_h = max(fig_height - 50 - bottom, 1)
+    plot_h = max(fig_height - stage.top - bottom, 1)
     controls_y = -0.04 - (stage.equation_px + 5) / plot_h
     x, length = stage.slider
+    fig.layout.annotations = annotations
     fig.update_layout(
         height=fig_height,
-        margin={"l": 10, "r": 10, "t": 50, "b": bottom},
-        annotations=annotations,
+        margin={"l": 10, "r": 10, "t": stage.top, "b": bottom},
         shapes=shapes,
         font={"size": stage.font - 4},
         plot_bgcolor=GRID_BACKGROUND,

@@ -1,18 +1,31 @@
-"""Bar chart of parameters and multiply-adds for several layer designs (plotly; no Streamlit).
+"""Bars of parameters and multiply-adds for several layer designs (plotly; no Streamlit).
 
-Two panels side by side, log scale (the designs differ by 10-100×), each bar labelled with
-its count and its fraction of the standard convolution, so the saving reads at a glance
-from the back of a room.
+Each bar's length is the design's cost as a percentage of the first (standard) design, on a
+linear axis: a log axis made 12 % look like 80 %. Bars are horizontal so every design's
+full name reads on the left (plotly makes room for it); the two counts of a design sit
+side by side in its colour pair, named in a legend, and each bar carries its count and
+percentage at its end, inside the figure's own margin so nothing is clipped.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-COLOURS = ["#4d4d4d", "#0072b2", "#e69f00", "#009e73", "#cc79a7"]  # Okabe-Ito, colour-blind safe
+from cnnviz.viz.style import text_width
+
+COLOURS = ("#0072b2", "#e69f00")  # Okabe-Ito blue and orange: parameters, multiply-adds
+# a page's title may still say how the old chart was scaled; the bars are linear now
+_SCALE_NOTE = re.compile(r"\s*[(（]\s*(log scale|对数刻度)\s*[)）]")
+
+
+def percent(value: float, ref: float) -> str:
+    """``value`` as a share of ``ref``, with the decimals a small share needs (12 %, 0.4 %)."""
+    share = 100 * value / (ref or 1)
+    decimals = 0 if share >= 10 or share == 0 else 1 if share >= 1 else 2
+    return f"{share:.{decimals}f}%"
 
 
 def cost_bar_figure(
@@ -23,28 +36,41 @@ def cost_bar_figure(
     titles: tuple[str, str] = ("Parameters", "Multiply-adds"),
     classroom: bool = False,
 ) -> go.Figure:
-    """Bars for each design; the first one is the reference (100%)."""
+    """Horizontal bars for each design: its parameters and multiply-adds as a percentage of
+    the first design's (the reference, 100 %), each labelled with its count.
+
+    ``titles`` name the two counts (the legend); a "(log scale)" in them is dropped.
+    """
     font = 22 if classroom else 16
-    fig = make_subplots(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.1)
-    for col, values in ((1, params), (2, multiply_adds)):
-        ref = values[0] or 1
-        fig.add_trace(
-            go.Bar(
-                x=list(names), y=list(values),
-                marker_color=[COLOURS[i % len(COLOURS)] for i in range(len(names))],
-                text=[f"{v:,}<br>{v / ref:.0%}" for v in values], textposition="outside",
-                textfont={"size": font - 2}, cliponaxis=False, hoverinfo="skip",
-            ),
-            row=1, col=col,
-        )
-        top = max(values) if values else 1
-        fig.update_yaxes(type="log", range=[0, len(str(int(top))) + 0.6], row=1, col=col,
-                         tickfont={"size": font - 4})
-    for a in fig.layout.annotations:
-        a.font = {"size": font + 2}
-    fig.update_xaxes(tickfont={"size": font - 2})
+    labels = [_SCALE_NOTE.sub("", t) for t in titles]
+    fig = go.Figure()
+    longest = 0
+    for values, label, colour in zip((params, multiply_adds), labels, COLOURS):
+        ref = values[0] if values else 1
+        text = [f"{v:,} · {percent(v, ref)}" for v in values]
+        longest = max([longest, *(text_width(t) for t in text)])
+        fig.add_trace(go.Bar(
+            y=list(names), x=[100 * v / (ref or 1) for v in values], name=label,
+            orientation="h", marker_color=colour, text=text, textposition="outside",
+            textfont={"size": font - 2}, cliponaxis=False, hoverinfo="skip",
+        ))
+    top = max([100.0, *(100 * v / (vs[0] or 1) for vs in (params, multiply_adds) for v in vs)])
+    reference = names[0] if names else ""
+    fig.update_xaxes(
+        range=[0, top], tickvals=[0, 25, 50, 75, 100], ticksuffix="%", gridcolor="#e5e5e5",
+        tickfont={"size": font - 4}, zeroline=True, zerolinecolor="#888",
+        title={"text": f"%  ({reference} = 100%)", "font": {"size": font - 2}},
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": font},
+                     ticksuffix="  ")
+    bar_px = 70 if classroom else 56
     fig.update_layout(
-        height=520 if classroom else 430, showlegend=False, paper_bgcolor="white",
-        plot_bgcolor="white", margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        barmode="group", bargap=0.25, bargroupgap=0.08,
+        height=len(names) * bar_px + 150, paper_bgcolor="white", plot_bgcolor="white",
+        # the labels of the longest bar are drawn in the right margin: room for them
+        margin={"l": 10, "r": int(longest * 0.62 * (font - 2)) + 20, "t": 60, "b": 60},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom",
+                "font": {"size": font}, "traceorder": "normal"},
+        showlegend=True,
     )
     return fig

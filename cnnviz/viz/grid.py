@@ -15,7 +15,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cnnviz.viz.style import HIGHLIGHT, NOT_YET, PAD_OUTLINE, WINDOW_FILL, fmt
+from cnnviz.viz.style import (
+    HIGHLIGHT,
+    NARROWEST_PX,
+    NOT_YET,
+    PAD_OUTLINE,
+    WINDOW_FILL,
+    fit_titles,
+    fmt,
+    title_room,
+)
 
 Trace = dict[str, object]
 Pad = tuple[int, int, int, int]  # (left, right, top, bottom), as F.pad takes it
@@ -34,13 +43,31 @@ def grid_columns(
     )
 
 
-def column_titles(fig: go.Figure, size: int) -> list[dict[str, object]]:
-    """The column titles as annotation dicts at ``size``, for frames to carry with each
-    step's equation (a frame replaces all of the layout's annotations)."""
+def fit_column_titles(fig: go.Figure, size: int, width_px: float,
+                      edge_px: float = 5) -> tuple[list[dict[str, object]], int]:
+    """The subplot titles as annotation dicts, wrapped (``<br>``) so each stays over its own
+    column on a ``width_px`` figure, at ``size`` (smaller only for a piece that cannot break),
+    and the top margin their lines need. ``edge_px`` is the figure's side margin."""
     titles = [a.to_plotly_json() for a in fig.layout.annotations]
-    for a in titles:
-        a["font"] = {"size": size}
-    return titles
+    plot_px = max(min(width_px, NARROWEST_PX) - 2 * edge_px, 1)
+    domains = [fig.layout[f"xaxis{'' if i == 0 else i + 1}"].domain for i in range(len(titles))]
+    widths = []
+    for i, (x0, x1) in enumerate(domains):
+        # a centred title may spill into half the gap on each side (the margin at an edge)
+        left = (x0 - domains[i - 1][1]) / 2 * plot_px if i else edge_px
+        right = (domains[i + 1][0] - x1) / 2 * plot_px if i + 1 < len(domains) else edge_px
+        widths.append((x1 - x0) * plot_px + 2 * min(left, right))
+    texts, font, lines = fit_titles([str(a["text"]) for a in titles], widths, size)
+    for a, text in zip(titles, texts):
+        a["text"], a["font"] = text, {"size": font}
+    return titles, title_room(lines, font)
+
+
+def column_titles(fig: go.Figure, size: int,
+                  width_px: float = NARROWEST_PX) -> tuple[list[dict[str, object]], int]:
+    """The column titles fitted to their columns (``fit_column_titles``), for frames to
+    carry with each step's equation (a frame replaces all of the layout's annotations)."""
+    return fit_column_titles(fig, size, width_px, edge_px=10)
 
 
 def square_cells(fig: go.Figure, ncols: int, *, clear_ticks: bool = True) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -23,6 +24,7 @@ from plotly.subplots import make_subplots
 
 from cnnviz.viz.grid import (
     cell_marks,
+    fit_column_titles,
     grid_columns,
     max_chars,
     numbered_heatmap,
@@ -32,11 +34,14 @@ from cnnviz.viz.grid import (
 )
 from cnnviz.viz.style import (
     GRID_BACKGROUND,
+    NARROWEST_PX,
     auto_decimals,
     colour_scales,
     fit_font,
+    fmt,
     input_colours,
     signed_colours,
+    text_px,
 )
 
 PanelKind = Literal["input", "signed", "rgb", "gray"]
@@ -142,47 +147,79 @@ def panel_data_uri(panel: Panel, classroom: bool = False) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def colour_bar(lo: float, hi: float, signed: bool, font: int) -> dict[str, object]:
+    """A thin colour bar with three ticks at most (the ends, and zero for signed values),
+    rounded inwards to two significant digits so the numbers stay short ("1.9", not
+    "1.99"); ``x`` and ``len`` are set by the figure."""
+    top = max(abs(lo), abs(hi)) or 1.0
+    step = 10.0 ** (math.floor(math.log10(top)) - 1)
+    ends = [math.ceil(lo / step - 1e-9) * step, math.floor(hi / step + 1e-9) * step]
+    ticks = [ends[0], 0.0, ends[1]] if signed else ends
+    d = max(0, -math.floor(math.log10(step)))
+    return {"xanchor": "left", "thickness": 10, "outlinewidth": 0, "xpad": 3,
+            "tickvals": ticks, "ticktext": [fmt(v, d) if v else "0" for v in ticks],
+            "tickfont": {"size": font - 4}}
+
+
+def bar_room(bar: dict[str, object], font: int) -> float:
+    """Pixels a colour bar and its numbers take beside a picture."""
+    texts = bar["ticktext"]
+    assert isinstance(texts, list)
+    return 10 + 3 + 4 + text_px(max(texts, key=len), font - 4) + 4
+
+
+def _with_bar(fig: go.Figure, col: int, panel: Panel, classroom: bool, font: int,
+              plot_px: tuple[float, float]) -> None:
+    """A colour bar inside the panel's own column: the picture gives up the room the bar
+    and its numbers need, so the bar can never cover the next panel. ``plot_px`` is the
+    plot area (width, height) on the narrowest screen."""
+    lo, hi = panel_range(panel)
+    scales = colour_scales(classroom)
+    bar = colour_bar(lo, hi, panel.kind == "signed", font)
+    xa = fig.get_subplot(1, col).xaxis
+    x0, x1 = xa.domain
+    room = bar_room(bar, font) / plot_px[0]
+    xa.domain = (x0, max(x1 - room, x0 + (x1 - x0) / 2))
+    h, w = np.asarray(panel.image).shape[:2]
+    # about as tall as the picture drawn at that width (an estimate: the row is
+    # width-bound on the narrowest screen)
+    tall = (xa.domain[1] - x0) * plot_px[0] * h / max(w, 1) / plot_px[1]
+    bar.update(x=xa.domain[1] + 0.002, len=float(np.clip(tall, 0.3, 0.9)))
+    fig.add_trace(
+        go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+                   marker={"colorscale": scales["signed" if panel.kind == "signed" else "input"],
+                           "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
+                           "colorbar": bar}),
+        row=1, col=col,
+    )
+
+
 def image_row_figure(
     panels: Sequence[Panel], *, classroom: bool = False, height: int | None = None
 ) -> go.Figure:
-    """Pictures side by side (input and results), each with a colour bar when it has one."""
+    """Pictures side by side (input and results), each with a colour bar when it has one.
+
+    Titles wrap to their panel's width on the narrowest projected screen (``style``).
+    """
     n = len(panels)
     font = 24 if classroom else 18
     fig = make_subplots(
-        rows=1, cols=n, subplot_titles=[p.title for p in panels], horizontal_spacing=0.07
+        rows=1, cols=n, subplot_titles=[p.title for p in panels], horizontal_spacing=0.04
     )
-    scales = colour_scales(classroom)
+    plot_px = (NARROWEST_PX - 10, (height or (520 if classroom else 420)) - 65)
     for i, panel in enumerate(panels, start=1):
         fig.add_trace(
             go.Image(source=panel_data_uri(panel, classroom), hoverinfo="skip"), row=1, col=i
         )
         if panel.kind in ("input", "signed"):  # gray pictures need no colour bar
-            lo, hi = panel_range(panel)
-            scale = {
-                "signed": scales["signed"],
-                "input": scales["input"],
-                "gray": [[0, "#000"], [1, "#fff"]],
-            }[panel.kind]
-            xa = fig.get_subplot(1, i).xaxis.domain
-            fig.add_trace(
-                go.Scatter(
-                    x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
-                    marker={
-                        "colorscale": scale, "cmin": lo, "cmax": hi, "color": [lo],
-                        "showscale": True,
-                        "colorbar": {"x": xa[1] + 0.005, "len": 0.8, "thickness": 14,
-                                     "tickfont": {"size": font - 4}},
-                    },
-                ),
-                row=1, col=i,
-            )
-    for a in fig.layout.annotations:
-        a.font = {"size": font}
+            _with_bar(fig, i, panel, classroom, font, plot_px)
+    titles, top = fit_column_titles(fig, font, NARROWEST_PX)
+    fig.layout.annotations = titles
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, visible=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, visible=False)
     fig.update_layout(
-        height=height or (520 if classroom else 420),
-        margin={"l": 5, "r": 40, "t": 60, "b": 5},
+        height=(height or (520 if classroom else 420)) + top - 60,
+        margin={"l": 5, "r": 5, "t": top, "b": 5},
         paper_bgcolor="white",
         plot_bgcolor="white",
         showlegend=False,
@@ -219,9 +256,13 @@ def number_grid_figure(
     base = 24 if classroom else 18
     widths = [max(np.asarray(g.values).shape[1], 2) for g in grids]
     fig = grid_columns([g.title for g in grids], widths, spacing=0.04)
-    for a in fig.layout.annotations:
-        a.font = {"size": base}
-    cell_px = width_hint * (1 - 0.04 * (n - 1)) / sum(widths)
+    titles, top = fit_column_titles(fig, base, width_hint)
+    fig.layout.annotations = titles
+    fig_height = (height or (460 if classroom else 360)) + top - 60
+    rows = max(np.asarray(g.values).shape[0] for g in grids)
+    # square cells: a tall grid (24 channels) is bound by the height, not the width
+    cell_px = min(width_hint * (1 - 0.04 * (n - 1)) / sum(widths),
+                  (fig_height - top - 5) / rows)
     shapes: list[dict[str, object]] = []
     for i, g in enumerate(grids, start=1):
         v = np.asarray(g.values, dtype=np.float64)
@@ -233,7 +274,12 @@ def number_grid_figure(
             hi = float(np.nanmax(v)) if g.vmax is None else g.vmax
             colours = input_colours(lo, hi if hi > lo else lo + 1, classroom)
         text = text_grid(v, auto_decimals(v))
-        trace = numbered_heatmap(v, text, fit_font(cell_px, max_chars(text), base),
+        # as tall as the cell allows too; numbers too small to read (from the back of a
+        # room, in classroom mode) are left to the colours
+        font = min(fit_font(cell_px, max_chars(text), base), int(cell_px * 0.7))
+        if font < (16 if classroom else 9):
+            text = [["" for _ in row] for row in text]
+        trace = numbered_heatmap(v, text, max(font, 9),
                                  "row %{y}, col %{x}: %{z}<extra></extra>", **colours)
         fig.add_trace(go.Heatmap(trace), row=1, col=i)
         axes = "" if i == 1 else str(i)
@@ -243,8 +289,8 @@ def number_grid_figure(
             shapes += cell_marks(g.marks, axes)
     square_cells(fig, n)
     fig.update_layout(
-        height=height or (460 if classroom else 360), shapes=shapes,
-        margin={"l": 5, "r": 5, "t": 60, "b": 5}, plot_bgcolor=GRID_BACKGROUND,
+        height=fig_height, shapes=shapes,
+        margin={"l": 5, "r": 5, "t": top, "b": 5}, plot_bgcolor=GRID_BACKGROUND,
         paper_bgcolor="white", showlegend=False,
     )
     return fig

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from cnnviz.i18n import Text
 from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
-from cnnviz.viz.style import HIGHLIGHT
+from cnnviz.viz.style import HIGHLIGHT, NARROWEST_PX, fit_font
 
 Normalise = Literal["per_filter", "shared"]
 GAP_RGB = (235, 235, 235)
@@ -324,16 +324,27 @@ def confusion_figure(confusion: np.ndarray, *, lang: str = "en",
     share = np.where(row > 0, cm / np.maximum(row, 1), 0.0)
     z = np.sqrt(share)
     digits = [str(d) for d in range(cm.shape[0])]
+    # the page shows it in half the main column: counts sized to fit a cell there
+    cell_px = (NARROWEST_PX / 2 - 80) / max(cm.shape[1], 1)
+    count_font = fit_font(cell_px, len(str(int(cm.max(initial=0)))), _font(classroom) - 2,
+                          least=11)
     fig = go.Figure(go.Heatmap(
         z=z, x=digits, y=digits, text=cm, texttemplate="%{text}", colorscale="Blues",
-        showscale=False, textfont={"size": _font(classroom) - 2},
+        showscale=False, textfont={"size": count_font},
         hovertemplate=Text("true %{y}, predicted %{x}: %{text}<extra></extra>",
                            "真实 %{y}，预测 %{x}：%{text}<extra></extra>").get(lang)))
-    fig.update_xaxes(title_text=Text("predicted", "预测").get(lang), side="top", type="category")
+    # every digit labelled; the axis title has its own band under the figure's title
+    fig.update_xaxes(title={"text": Text("predicted", "预测").get(lang), "standoff": 6},
+                     side="top", type="category", tickvals=digits)
     fig.update_yaxes(title_text=Text("true digit", "真实数字").get(lang), autorange="reversed",
-                     type="category", scaleanchor="x")
-    fig.update_layout(title={"text": Text("Confusion matrix", "混淆矩阵").get(lang), "y": 0.98})
-    return _layout(fig, classroom, 560 if classroom else 500, top=110, axes=True)
+                     type="category", scaleanchor="x", tickvals=digits)
+    title = _font(classroom) + 4
+    fig.update_layout(title={"text": Text("Confusion matrix", "混淆矩阵").get(lang),
+                             "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8},
+                             "font": {"size": title}})
+    # title band + axis title + tick labels above the cells
+    top = 8 + int(title * 1.3) + 2 * int(_font(classroom) * 1.4) + 14
+    return _layout(fig, classroom, (560 if classroom else 500) + top - 110, top=top, axes=True)
 
 
 def per_class_figure(per_class: np.ndarray, *, lang: str = "en",

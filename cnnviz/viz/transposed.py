@@ -31,6 +31,7 @@ from cnnviz.viz.style import (
     auto_decimals,
     fit_font,
     input_colours,
+    kernel_decimals,
     signed_colours,
 )
 
@@ -118,7 +119,7 @@ def scatter_animation_figure(
     partial = np.asarray(partial, dtype=np.float64)
     style = AnimationStyle.of(classroom)
     sc = _Stamps(x, kernel, partial, stamps, anchors, dilation,
-                 (auto_decimals(x), auto_decimals(kernel, 3), auto_decimals(partial)))
+                 (auto_decimals(x), kernel_decimals(kernel), auto_decimals(partial)))
     hb, wb = partial.shape[1:]
     fig = grid_columns([common(lang, "input"), common(lang, "kernel"), OUTPUT_TITLE.get(lang)],
                        [max(x.shape[1], 2), max(kernel.shape[1], 2), wb])
@@ -129,7 +130,7 @@ def scatter_animation_figure(
                                                   **colours)), row=1, col=col)
     out_font = _font(partial[-1], dout, 560, style.font)
     out_colours = _colours(partial, classroom, lo=0.0)
-    titled = column_titles(fig, style.font + 2)
+    titled, top = column_titles(fig, style.font + 2)
     moving = [len(fig.data), len(fig.data) + 1, len(fig.data) + 2]
     frames = [frame(t, [sc.buffer(t, out_font, out_colours),
                         outline_trace(np.array([divmod(t, x.shape[1])]), style.line,
@@ -141,9 +142,9 @@ def scatter_animation_figure(
         fig.add_trace(go.Heatmap(trace) if trace["type"] == "heatmap" else go.Scatter(trace))
     top, left, ho, wo = keep
     shapes = padding_ring((hb, wb), (left, wb - left - wo, top, hb - top - ho), "3", fade=0.55)
-    stage = Stage(430 if classroom else 360,
+    stage = Stage((430 if classroom else 360) - (top - 50),  # wrapped titles: same height
                   equation_height(kernel.shape[0] + 1, style.equation), style.font, frame_ms,
-                  slider=(0.42, 0.58))
+                  slider=(0.42, 0.58), top=top)
     animate(fig, frames, stage, lang, frames[0]["layout"]["annotations"], shapes)
     square_cells(fig, 3, clear_ticks=False)
     return fig

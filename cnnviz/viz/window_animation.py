@@ -9,9 +9,11 @@ Modelled on CNN Explainer and conv_arithmetic: the whole animation state is one 
   coordinates of every kernel tap, so dilated and strided windows are just lookups,
 - ``output``: the engine's result (``F.conv2d`` / ``F.max_pool2d`` / ...).
 
-The multiply-add written under the figure lists ``padded[window] * kernel`` term by term and
-its total is the engine's output value, never a sum recomputed here: a test checks that the
-terms add up to it. No Streamlit in this module (pages show the figure with ``ui.show_plotly``).
+The multiply-add written under the figure lists ``padded[window] * kernel`` term by term;
+its total is what the printed (rounded) terms give, with the engine's output value beside
+it where rounding changed it (``equation.py``): tests check both that the engine's terms add
+up to its output and that the printed terms add up to the printed total. No Streamlit in
+this module (pages show the figure with ``ui.show_plotly``).
 
 The figure is composed from the viz pieces: ``style`` (colours, fonts), ``grid`` (numbered
 grids, outlines, cover, padding ring), ``equation`` (the written-out sum) and ``controls``
@@ -60,6 +62,7 @@ from cnnviz.viz.style import (
     auto_decimals,
     fit_font,
     input_colours,
+    kernel_decimals,
     signed_colours,
 )
 
@@ -111,7 +114,7 @@ def _grids(spec: WindowSpec, titles: tuple[str, str, str], classroom: bool,
                    input_colours(lo, hi, classroom))]
     if spec.kernel is not None:
         kmax = float(np.max(np.abs(spec.kernel))) or 1.0
-        k_text = text_grid(spec.kernel, auto_decimals(spec.kernel, 3))
+        k_text = text_grid(spec.kernel, kernel_decimals(spec.kernel))
         grids.append(_Grid(titles[1], spec.kernel, k_text, max(spec.kernel.shape[1], 2),
                            "%{z}<extra></extra>", signed_colours(kmax, classroom)))
     # signed when the values are, or when the kernel can make them so (edge filters);
@@ -169,24 +172,27 @@ def window_animation_figure(
     grids = _grids(spec, titles, classroom, input_range)
     widths = [g.width for g in grids]
     fig = grid_columns([g.title for g in grids], widths)
-    # cells are square, so the grid's fixed height can bind before its width does
-    grid_px = 520 if classroom else 360  # taller on a projector: bigger numbers
+    titled, top = column_titles(fig, style.font + 2, width_hint)
+    # taller on a projector (bigger numbers); titles that wrap take their room from the
+    # grids, so the whole figure stays as tall as with one line of titles
+    grid_px = (520 if classroom else 360) - (top - 50)
     rows = max(g.z.shape[0] for g in grids)
+    # cells are square, so the grid's fixed height can bind before its width does
     cell_px = min(width_hint * (1 - 0.06 * (len(grids) - 1)) / sum(widths), (grid_px - 40) / rows)
     font = fit_font(cell_px, max(max_chars(g.text) for g in grids), style.font)
     for col, g in enumerate(grids, start=1):
         fig.add_trace(go.Heatmap(numbered_heatmap(g.z, g.text, font, g.hover, **g.colours)),
                       row=1, col=col)
-    eq_font = equation_font(spec, width_hint, style.equation)
-    titled = column_titles(fig, style.font + 2)
+    lines = [equation_lines(spec, s, lang) for s in range(spec.n_steps)]
+    eq_font = equation_font(lines, width_hint, style.equation)
     moving = list(range(len(fig.data), len(fig.data) + 3))
     frames = [frame(s, _moving(spec, s, style.line), moving,
-                    [*titled, equation_annotation(equation_lines(spec, s, lang), eq_font)])
+                    [*titled, equation_annotation(lines[s], eq_font)])
               for s in range(spec.n_steps)]
     for trace, col in zip(frames[0]["data"], (len(grids), 1, len(grids))):
         fig.add_trace(go.Scatter(trace), row=1, col=col)
     stage = Stage(grid_px, equation_height(equation_room(spec), eq_font), style.font,
-                  frame_ms, height=height)
+                  frame_ms, height=height, top=top)
     shapes = padding_ring(spec.padded.shape, spec.pad) if any(spec.pad) else []
     animate(fig, frames, stage, lang, frames[0]["layout"]["annotations"], shapes)
     square_cells(fig, len(grids))
