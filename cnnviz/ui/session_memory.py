@@ -46,6 +46,7 @@ STATE_KEY = "_cnnviz_tab_marker"
 DISMISS_KEY = "_cnnviz_moved_ok"
 # A school day: a browser that comes back the next morning is not "moved", it is new.
 COOKIE_MAX_AGE_S = 10 * 3600
+RECONNECT_FLAG_S = 3600
 WEIGHTS_PAGE = "training"  # where a downloaded weights file is uploaded again
 MARKER_RE = re.compile(r"[0-9a-f]{32}")
 
@@ -259,6 +260,17 @@ def _browser_cookies() -> dict[str, str]:
         return {}
 
 
+@st.fragment(run_every=RECONNECT_FLAG_S)
+def _rerun_on_reconnect() -> None:
+    """Draws nothing; its timer makes the browser ask for a full run after a reconnect.
+
+    Streamlit's frontend re-runs the script on a reconnect only while a script runs or a
+    ``run_every`` timer is set; otherwise a learner moved to another replica would look at
+    the dead replica's page (and no notice) until their next click. The timer fires once an
+    hour, a negligible cost, and on a reconnect to the SAME server the extra run is harmless.
+    """
+
+
 def tab_marker() -> str | None:
     """This browser's marker (after ``arrival_notice`` ran in this session), else None."""
     arrival = st.session_state.get(STATE_KEY)
@@ -280,6 +292,7 @@ def arrival_notice() -> None:
     # unless the language changed (then the language cookie follows)
     with st.sidebar:
         st.html(_cookie_script(arrival.marker, current), unsafe_allow_javascript=True)
+        _rerun_on_reconnect()
     if arrival.moved and not st.session_state.get(DISMISS_KEY):
         notice = st.container(key="cnnviz_moved_notice")
         notice.warning(moved_text(arrival, current), icon=":material/swap_horiz:")
