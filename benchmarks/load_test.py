@@ -323,12 +323,16 @@ After = Callable[[Any, SessionResult], Awaitable[None]]  # (page, result), befor
 
 async def run_session(browser: Any, base: str, number: int, lessons: list[str], delay: float,
                       train_seconds: float, timeout_s: float,
-                      deadline: float = float("inf"), *, locale: str = "en-US",
+                      deadline: float = float("inf"), *, options: dict[str, Any] | None = None,
                       after: After | None = None) -> SessionResult:
-    """One student: walk ``lessons`` (upload, train), then ``after`` with the tab still open."""
+    """One student: walk ``lessons`` (upload, train), then ``after`` with the tab still open.
+
+    ``options``: more ``new_context`` arguments (``locale``, ``storage_state`` cookies).
+    """
     res = SessionResult(number)
     await asyncio.sleep(delay)  # students arrive a little apart
-    context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale=locale)
+    context = await browser.new_context(viewport={"width": 1400, "height": 900},
+                                        **(options or {}))
     page = await context.new_page()
     page.on("pageerror", lambda _e: setattr(res, "js_errors", res.js_errors + 1))
     try:
@@ -364,7 +368,7 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
             if await exceptions(page):
                 res.errors.append(f"{path}: Streamlit exception after interaction")
         # come back at the end: still my picture?
-        if UPLOAD_PAGE in rest and time.monotonic() < deadline:
+        if UPLOAD_PAGE in rest[:-1] and time.monotonic() < deadline:
             await navigate(page, UPLOAD_PAGE, timeout_s)
             before = len(res.own_seen)
             await check_isolation(page, res, f"{UPLOAD_PAGE} (again)")
@@ -382,7 +386,8 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
 async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: float,
                   timeout_s: float, stagger: float, first_number: int = 1,
                   deadline: float = float("inf"), *,
-                  locale: Callable[[int], str] = lambda _n: "en-US", after: After | None = None,
+                  options: Callable[[int], dict[str, Any]] = lambda _n: {},
+                  after: After | None = None,
                   alongside: Awaitable[Any] | None = None) -> list[SessionResult]:
     """Every session in its own browser context; ``alongside`` runs beside them (a conductor)."""
     from playwright.async_api import async_playwright
@@ -394,7 +399,7 @@ async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: f
         try:
             tasks = [run_session(browsers[i % n_browsers], base, first_number + i, lessons,
                                  i * stagger, train_seconds, timeout_s, deadline,
-                                 locale=locale(first_number + i), after=after)
+                                 options=options(first_number + i), after=after)
                      for i in range(sessions)]
             if alongside is None:
                 return list(await asyncio.gather(*tasks))

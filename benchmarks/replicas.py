@@ -88,6 +88,40 @@ def locale_of(number: int) -> str:
     return "zh-CN" if number % 3 == 0 else "en-US"
 
 
+def even_cookies(cluster: Cluster, tries: int = 64) -> list[str]:
+    """One ``cnnviz_lb`` value per replica, found by asking nginx and reading its log.
+
+    For small runs (a CI test) that must have learners on every replica: a browser that
+    arrives with one of these cookies is sent to that replica by the deployed hash.
+    """
+    import urllib.request
+
+    sent = [secrets.token_hex(16) for _ in range(tries)]
+    for value in sent:
+        req = urllib.request.Request(f"{cluster.url}/healthz",
+                                     headers={"Cookie": f"{LB_COOKIE}={value}"})
+        with urllib.request.urlopen(req, timeout=10):
+            pass
+    found: dict[str, str] = {}
+    for hit in read_access_log(cluster.workdir / "access.log"):
+        if hit.uri == "/healthz" and hit.cookie in sent and hit.upstreams:
+            found.setdefault(hit.upstreams[-1], hit.cookie)
+    return [found[cluster.addr(i)] for i in range(len(cluster.replicas))
+            if cluster.addr(i) in found]
+
+
+def context_options(number: int, cookies: list[str], url: str) -> dict[str, Any]:
+    """Browser settings of learner ``number``: its locale, and a seeded cookie if given."""
+    options: dict[str, Any] = {"locale": locale_of(number)}
+    if cookies:
+        host = url.split("//", 1)[1].split(":", 1)[0]
+        options["storage_state"] = {"origins": [], "cookies": [{
+            "name": LB_COOKIE, "value": cookies[number % len(cookies)], "domain": host,
+            "path": "/", "httpOnly": True, "secure": False, "sameSite": "Lax",
+            "expires": -1}]}
+    return options
+
+
 def lang_of(number: int) -> str:
     return "zh" if locale_of(number).startswith("zh") else "en"
 
@@ -252,6 +286,9 @@ class ClassRun:
     all_ready: asyncio.Event = field(default_factory=asyncio.Event)
     killed: asyncio.Event = field(default_factory=asyncio.Event)
     kill_t: float | None = None
+    expected_moved: int = 0  # browsers whose uploads went to the killed replica (nginx's log)
+    moved_seen: int = 0
+    all_moved: asyncio.Event = field(default_factory=asyncio.Event)
     workdir: Path = Path(tempfile.gettempdir())  # screenshots of the moved learners
 
 
@@ -268,8 +305,12 @@ async def stay_and_survive(page: Any, res: SessionResult, run: ClassRun) -> None
         return
     notice = page.locator(NOTICE_SEL)
     deadline = time.monotonic() + run.window_s
-    while time.monotonic() < deadline and not await notice.count():
+    # a moved learner waits for its notice; a staying one until every moved one has it
+    while (time.monotonic() < deadline and not await notice.count()
+           and not run.all_moved.is_set()):
         await asyncio.sleep(1.0)
+    if not await notice.count():
+        await asyncio.sleep(3.0)  # the staying learner goes on a little after the failover
     text = notice.locator('[data-testid="stMarkdownContainer"]').first
     res.notes["notice"] = (await text.inner_text()) if await notice.count() else ""
     res.notes["states"] = await page.evaluate("() => window.__cnnvizStates || []")
@@ -277,6 +318,9 @@ async def stay_and_survive(page: Any, res: SessionResult, run: ClassRun) -> None
         res.errors.append("exception or traceback shown after the kill")
     if res.notes["notice"]:  # moved: the new replica takes an upload (same cookie secret)
         res.notes["reconnect_s"] = time.time() - run.kill_t
+        run.moved_seen += 1
+        if run.moved_seen >= run.expected_moved:
+            run.all_moved.set()
         await settle(page, run.timeout_s)
         await page.screenshot(path=str(run.workdir / f"moved_{res.number:02d}.png"))
         res.uploaded = False
@@ -295,6 +339,10 @@ async def conduct(run: ClassRun, cluster: Cluster, victim: int, limit_s: float) 
         await asyncio.wait_for(run.all_ready.wait(), timeout=limit_s)
     await asyncio.sleep(3.0)  # a quiet moment: every websocket open and idle
     run.kill_t = await asyncio.to_thread(cluster.kill, victim)
+    uploads = replicas_by_cookie(read_access_log(cluster.workdir / "access.log"))
+    run.expected_moved = sum(reps == {cluster.addr(victim)} for reps in uploads.values())
+    if run.expected_moved == 0:
+        run.all_moved.set()
     run.killed.set()
 
 
@@ -353,7 +401,7 @@ def class_report(results: list[SessionResult], verdict: dict[str, Any], cluster:
         "Produced by `benchmarks/replicas.py class` (see its docstring).",
         "",
         f"- run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `python benchmarks/replicas.py "
-        f"class --sessions {args.sessions} --train-seconds {args.train_seconds:g}`; "
+        f"{' '.join(sys.argv[1:])}`; "
         f"wall time {wall:.0f} s; 2 cores shared with other work",
         "- learners per replica (from nginx's log): "
         + ", ".join(f"{a}: {n}" for a, n in verdict["per_replica"].items()),
@@ -371,7 +419,7 @@ def class_report(results: list[SessionResult], verdict: dict[str, Any], cluster:
 
 
 def run_class(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
-    lessons = [p for p in lesson_paths() if p in ("home", "convolution", "training")]
+    lessons = [p for p in lesson_paths() if p in args.pages.split(",")]
     timeout_s = args.timeout
     t0 = time.monotonic()
     with running_cluster(2, workdir, args.max_trainings) as cluster:
@@ -379,6 +427,7 @@ def run_class(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         for s in samplers:
             s.start()
         run = ClassRun(args.sessions, args.window, timeout_s, workdir=workdir)
+        cookies = even_cookies(cluster) if args.even else []
 
         async def after(page: Any, res: SessionResult) -> None:
             await stay_and_survive(page, res, run)
@@ -394,7 +443,8 @@ def run_class(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         deadline = time.monotonic() + args.max_minutes * 60
         results = asyncio.run(asyncio.wait_for(
             run_all(cluster.url, args.sessions, lessons, args.train_seconds, timeout_s,
-                    args.stagger, deadline=deadline, locale=locale_of, after=after,
+                    args.stagger, deadline=deadline, after=after,
+                    options=lambda n: context_options(n, cookies, cluster.url),
                     alongside=conductor()),
             timeout=args.max_minutes * 60 + args.window + 4 * timeout_s))
         for s in samplers:
@@ -496,7 +546,7 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
 
         results = asyncio.run(asyncio.wait_for(
             run_all(cluster.url, args.sessions, ["home"], 0.0, args.timeout, args.stagger,
-                    locale=locale_of, after=after),
+                    options=lambda n: {"locale": locale_of(n)}, after=after),
             timeout=args.minutes * 60 + args.sessions * args.stagger + 4 * args.timeout))
         for s in samplers:
             s.stop()
@@ -513,7 +563,7 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         "Produced by `benchmarks/replicas.py hold` (see its docstring).",
         "",
         f"- run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `python benchmarks/replicas.py "
-        f"hold --sessions {args.sessions} --minutes {args.minutes:g} --think {args.think:g}`; "
+        f"{' '.join(sys.argv[1:])}`; "
         f"wall time {time.monotonic() - t0:.0f} s; 2 cores shared with other work",
         "- learners per replica (from nginx's log; every browser's uploads and websocket on one "
         "replica): " + ", ".join(f"{a}: {n}" for a, n in per.items())
@@ -545,6 +595,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=None, help="learners (class 20, hold 30)")
     ap.add_argument("--train-seconds", type=float, default=8.0, help="class: training time")
     ap.add_argument("--no-kill", action="store_true", help="class: kill no replica")
+    ap.add_argument("--even", action="store_true",
+                    help="class: seed the sticky cookies so learners alternate between the "
+                         "replicas (small runs); default: each browser gets nginx's random one")
+    ap.add_argument("--pages", default="home,convolution,training",
+                    help="class: the pages each learner walks (uploads on convolution)")
     ap.add_argument("--window", type=float, default=90.0,
                     help="class: seconds after the kill a moved learner may take to reconnect")
     ap.add_argument("--minutes", type=float, default=10.0, help="hold: how long")
