@@ -565,7 +565,7 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         f"- run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `python benchmarks/replicas.py "
         f"{' '.join(sys.argv[1:])}`; "
         f"wall time {time.monotonic() - t0:.0f} s; 2 cores shared with other work",
-        "- learners per replica (from nginx's log; every browser's uploads and websocket on one "
+        "- learners per replica (from nginx's log; every browser's websocket on one "
         "replica): " + ", ".join(f"{a}: {n}" for a, n in per.items())
         + f"; not on exactly one: {len(results) - sum(per.values())}",
         f"- setting changes: {len(actions)} (a lesson opened and its setting changed, until the "
