@@ -377,20 +377,27 @@ def check_class(results: list[SessionResult], hits: list[Hit], cluster: Cluster,
             "moved": sum(bool(r.notes.get("moved")) for r in results)}
 
 
+def one_line(text: str, most: int = 200) -> str:
+    """An error message for a Markdown table cell: no newlines or pipes, bounded."""
+    return " ".join(text.replace("|", "/").split())[:most]
+
+
 def class_report(results: list[SessionResult], verdict: dict[str, Any], cluster: Cluster,
                  args: argparse.Namespace, wall: float, peaks: list[float]) -> str:
     reconnects = [r.notes["reconnect_s"] for r in results if "reconnect_s" in r.notes]
     rows = []
     for r in results:
         states = r.notes.get("states") or []
+        steps = (r.trained_steps if r.trained_steps is not None
+                 else "queued" if r.waited_for_slot else "–")
         rows.append(
             f"| {r.number} | {locale_of(r.number)} | {', '.join(r.notes['before']) or '–'} | "
-            f"{r.trained_steps if r.trained_steps is not None else '–'} | "
+            f"{steps} | "
             f"{'yes' if r.notes.get('moved') else 'no'} | "
             f"{(r.notes.get('notice') or '–')[:40].replace(chr(10), ' ')} | "
             f"{', '.join(r.notes['after']) or '–'} | "
             f"{'yes' if r.notes.get('reuploaded') or r.notes.get('own_after') else 'no'} | "
-            f"{'→'.join(states) or 'never'} | {'; '.join(r.errors) or '0'} |")
+            f"{'→'.join(states) or 'never'} | {one_line('; '.join(r.errors)) or '0'} |")
     kill_line = (f"replica 1 ({cluster.addr(0)}) killed with SIGKILL once all had walked; "
                  f"{verdict['moved']} learners moved, reconnected with the notice after "
                  f"{min(reconnects):.1f}–{max(reconnects):.1f} s" if reconnects else
