@@ -354,7 +354,10 @@ def check_class(results: list[SessionResult], hits: list[Hit], cluster: Cluster,
     dead = cluster.addr(victim)
     problems: list[str] = []
     for r in results:
-        lb = r.notes.get("lb", "")
+        if "lb" not in r.notes:
+            problems.append(f"#{r.number}: stopped before the kill (see its errors)")
+            continue
+        lb = r.notes["lb"]
         r.notes["before"] = sorted(before.get(lb, set()))
         r.notes["after"] = sorted(after.get(lb, set()))
         if len(r.notes["before"]) != 1:
@@ -370,7 +373,7 @@ def check_class(results: list[SessionResult], hits: list[Hit], cluster: Cluster,
             problems.append(f"#{r.number}: not working on the other replica after the move")
         if not moved and (text or r.notes.get("states") or not r.notes.get("own_after")):
             problems.append(f"#{r.number}: on the surviving replica but noticed something")
-    per_replica = {cluster.addr(i): sum(r.notes["before"] == [cluster.addr(i)]
+    per_replica = {cluster.addr(i): sum(r.notes.get("before") == [cluster.addr(i)]
                                         for r in results) for i in range(len(cluster.replicas))}
     return {"problems": problems, "per_replica": per_replica,
             "errors": sum(len(r.errors) for r in results),
@@ -391,11 +394,12 @@ def class_report(results: list[SessionResult], verdict: dict[str, Any], cluster:
         steps = (r.trained_steps if r.trained_steps is not None
                  else "queued" if r.waited_for_slot else "–")
         rows.append(
-            f"| {r.number} | {locale_of(r.number)} | {', '.join(r.notes['before']) or '–'} | "
+            f"| {r.number} | {locale_of(r.number)} | "
+            f"{', '.join(r.notes.get('before', [])) or '–'} | "
             f"{steps} | "
             f"{'yes' if r.notes.get('moved') else 'no'} | "
             f"{(r.notes.get('notice') or '–')[:40].replace(chr(10), ' ')} | "
-            f"{', '.join(r.notes['after']) or '–'} | "
+            f"{', '.join(r.notes.get('after', [])) or '–'} | "
             f"{'yes' if r.notes.get('reuploaded') or r.notes.get('own_after') else 'no'} | "
             f"{'→'.join(states) or 'never'} | {one_line('; '.join(r.errors)) or '0'} |")
     kill_line = (f"replica 1 ({cluster.addr(0)}) killed with SIGKILL once all had walked; "
