@@ -486,7 +486,8 @@ async def change_setting(page: Any, slug: str, lang: str, timeout_s: float) -> N
         value, top = await thumb.get_attribute("aria-valuenow"), await thumb.get_attribute(
             "aria-valuemax")
         await thumb.focus(timeout=timeout_s * 1000)
-        await thumb.press("ArrowLeft" if value == top else "ArrowRight")
+        await thumb.press("ArrowLeft" if value == top else "ArrowRight",
+                          timeout=timeout_s * 1000)
     else:
         option = demo.value_label.get(lang) if demo.value_label else str(demo.value)
         await widget.locator('[data-testid="stRadioOption"]').filter(
@@ -592,8 +593,8 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         *minute_table(samplers, names),
     ]
     if errors:
-        lines += ["", "Errors: " + "; ".join(f"#{r.number} {e}" for r in results
-                                              for e in r.errors)[:2000]]
+        lines += ["", "Errors: " + "; ".join(f"#{r.number} {one_line(e, 120)}"
+                                              for r in results for e in r.errors)]
     return "\n".join(lines) + "\n", errors == 0 and sum(per.values()) == len(results)
 
 
