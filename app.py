@@ -20,10 +20,12 @@ else:  # the script every session runs
     from cnnviz import ui
     from cnnviz.ui.navigation import build_pages
     from cnnviz.ui.routing import missing_page_notice
+    from cnnviz.ui.session_memory import arrival_notice
 
     st.set_page_config(layout="wide", page_title="cnnviz", page_icon=":material/grid_on:")
     ui.sidebar()
     page = st.navigation(build_pages(), expanded=True)
     ui.credits()
     missing_page_notice()
+    arrival_notice()  # a browser moved here from another replica is told what was lost
     page.run()

@@ -34,11 +34,13 @@ import io
 import logging
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -56,6 +58,13 @@ SESSIONS_PER_BROWSER = 6  # one Chromium process per 6 contexts keeps RAM and CP
 UPLOAD_PAGE = "convolution"
 TRAINING_PAGE = "training"
 NO_FIGURE_PAGES = {"home", TRAINING_PAGE}  # pages not required to draw a chart or image
+# what a session clicks or reads, in both languages (a zh-CN browser gets the Chinese page)
+UPLOAD_LABEL = re.compile("Upload|上传")
+START_LABEL = re.compile("Start|开始")
+PAUSE_LABEL = re.compile("Pause|暂停")
+RESUME_LABEL = re.compile("Resume|继续")
+STEP_LABEL = re.compile("Step|步数")
+WAITING_LABEL = re.compile("Waiting for a free training slot|等待空闲的训练名额")
 
 # ----------------------------------------------------------------------------- marker images
 
@@ -196,6 +205,7 @@ class SessionResult:
     trained_steps: int | None = None
     waited_for_slot: bool = False
     js_errors: int = 0
+    notes: dict[str, Any] = field(default_factory=dict)  # what a caller's ``after`` records
 
 
 # The pixels the browser shows, read back through a canvas (same origin, so not tainted):
@@ -266,7 +276,7 @@ async def navigate(page: Any, path: str, timeout_s: float) -> None:
 
 async def upload(page: Any, res: SessionResult, timeout_s: float) -> None:
     """Switch the picker to Upload and send this session's marker PNG."""
-    radio = page.locator('[data-testid="stRadio"] label').filter(has_text="Upload").first
+    radio = page.locator('[data-testid="stRadio"] label').filter(has_text=UPLOAD_LABEL).first
     await radio.click(timeout=timeout_s * 1000)
     file_input = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
     await file_input.wait_for(state="attached", timeout=timeout_s * 1000)
@@ -287,33 +297,42 @@ async def upload(page: Any, res: SessionResult, timeout_s: float) -> None:
 
 async def train(page: Any, res: SessionResult, seconds: float, timeout_s: float) -> None:
     """Press Start, let it train, read the step counter, press Pause."""
-    await page.get_by_role("button", name="Start").first.click(timeout=timeout_s * 1000)
+    await page.get_by_role("button", name=START_LABEL).first.click(timeout=timeout_s * 1000)
     t_end = time.monotonic() + seconds
     while time.monotonic() < t_end:
         await asyncio.sleep(1.0)
-        if await page.get_by_text("Waiting for a free training slot").count():
+        if await page.get_by_text(WAITING_LABEL).count():
             res.waited_for_slot = True
         if await exceptions(page):
             raise RuntimeError("exception while training")
-    step = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
+    step = page.locator('[data-testid="stMetric"]').filter(has_text=STEP_LABEL).first
     if await step.count():
         text = await step.inner_text()
         digits = text.split("\n")[-1].split("/")[0].replace(",", "").strip()
         res.trained_steps = int(digits) if digits.isdigit() else None
-    pause = page.get_by_role("button", name="Pause")
+    pause = page.get_by_role("button", name=PAUSE_LABEL)
     if await pause.count():
         await pause.first.click(timeout=timeout_s * 1000)
-        await page.get_by_role("button", name="Resume").first.wait_for(
+        await page.get_by_role("button", name=RESUME_LABEL).first.wait_for(
             timeout=timeout_s * 1000)
         await settle(page, timeout_s)
 
 
+After = Callable[[Any, SessionResult], Awaitable[None]]  # (page, result), before the tab closes
+
+
 async def run_session(browser: Any, base: str, number: int, lessons: list[str], delay: float,
                       train_seconds: float, timeout_s: float,
-                      deadline: float = float("inf")) -> SessionResult:
+                      deadline: float = float("inf"), *, options: dict[str, Any] | None = None,
+                      after: After | None = None) -> SessionResult:
+    """One student: walk ``lessons`` (upload, train), then ``after`` with the tab still open.
+
+    ``options``: more ``new_context`` arguments (``locale``, ``storage_state`` cookies).
+    """
     res = SessionResult(number)
     await asyncio.sleep(delay)  # students arrive a little apart
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    context = await browser.new_context(viewport={"width": 1400, "height": 900},
+                                        **(options or {}))
     page = await context.new_page()
     page.on("pageerror", lambda _e: setattr(res, "js_errors", res.js_errors + 1))
     try:
@@ -349,12 +368,14 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
             if await exceptions(page):
                 res.errors.append(f"{path}: Streamlit exception after interaction")
         # come back at the end: still my picture?
-        if UPLOAD_PAGE in rest and time.monotonic() < deadline:
+        if UPLOAD_PAGE in rest[:-1] and time.monotonic() < deadline:
             await navigate(page, UPLOAD_PAGE, timeout_s)
             before = len(res.own_seen)
             await check_isolation(page, res, f"{UPLOAD_PAGE} (again)")
             if res.uploaded and len(res.own_seen) == before:
                 res.errors.append("own upload not shown on return to the convolution page")
+        if after is not None:
+            await after(page, res)
     except Exception as err:  # noqa: BLE001
         res.errors.append(f"session: {type(err).__name__}: {str(err)[:160]}")
     finally:
@@ -364,7 +385,11 @@ async def run_session(browser: Any, base: str, number: int, lessons: list[str], 
 
 async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: float,
                   timeout_s: float, stagger: float, first_number: int = 1,
-                  deadline: float = float("inf")) -> list[SessionResult]:
+                  deadline: float = float("inf"), *,
+                  options: Callable[[int], dict[str, Any]] = lambda _n: {},
+                  after: After | None = None,
+                  alongside: Awaitable[Any] | None = None) -> list[SessionResult]:
+    """Every session in its own browser context; ``alongside`` runs beside them (a conductor)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -373,9 +398,13 @@ async def run_all(base: str, sessions: int, lessons: list[str], train_seconds: f
                     for _ in range(n_browsers)]
         try:
             tasks = [run_session(browsers[i % n_browsers], base, first_number + i, lessons,
-                                 i * stagger, train_seconds, timeout_s, deadline)
+                                 i * stagger, train_seconds, timeout_s, deadline,
+                                 options=options(first_number + i), after=after)
                      for i in range(sessions)]
-            return list(await asyncio.gather(*tasks))
+            if alongside is None:
+                return list(await asyncio.gather(*tasks))
+            *results, _ = await asyncio.gather(*tasks, alongside)
+            return list(results)
         finally:
             for b in browsers:
                 await b.close()
@@ -413,7 +442,7 @@ def summarise(results: list[SessionResult], peak_mb: float, base_mb: float, warm
     }
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     lines = [
-        "# Load test: concurrent browser sessions on one server",
+        "## One server: concurrent browser sessions",
         "",
         "Produced by `benchmarks/load_test.py` (see its docstring); rerun it to refresh.",
         "",
@@ -465,7 +494,25 @@ def summarise(results: list[SessionResult], peak_mb: float, base_mb: float, warm
     return "\n".join(lines) + "\n", summary
 
 
-def _count_tracebacks(log: Path) -> int:
+def write_section(path: Path, name: str, text: str) -> None:
+    """Put ``text`` into ``path`` between ``<!-- begin name -->`` / ``<!-- end name -->``.
+
+    LOAD.md holds the reports of several benchmarks; each rewrites only its own section
+    (appended at the end the first time).
+    """
+    begin, end = f"<!-- begin {name} -->", f"<!-- end {name} -->"
+    block = f"{begin}\n{text.rstrip()}\n{end}"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        new = head + block + rest.split(end, 1)[1]
+    else:
+        new = (old.rstrip() + "\n\n" if old.strip() else "") + block + "\n"
+    path.write_text(new, encoding="utf-8")
+
+
+def count_tracebacks(log: Path) -> int:
+    """Python tracebacks a server wrote to its log (0 is the goal)."""
     try:
         return log.read_text(errors="replace").count("Traceback (most recent call last)")
     except OSError:
@@ -532,10 +579,10 @@ def main(argv: list[str] | None = None) -> int:
             sampler.stop()
     report, summary = summarise(results, sampler.peak_mb, base_mb, warm_mb, hwm_mb, args,
                                 lessons, time.monotonic() - t0, warm_errors)
-    report += f"\nServer log: `{log}` ({_count_tracebacks(log)} tracebacks).\n"
+    report += f"\nServer log: `{log}` ({count_tracebacks(log)} tracebacks).\n"
     print(report)
     if args.output != "-":
-        Path(args.output).write_text(report, encoding="utf-8")
+        write_section(Path(args.output), "one-server", report)
     return 0 if summary["errors"] == 0 and summary["leaks"] == 0 else 1
 
 
