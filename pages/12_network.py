@@ -20,7 +20,6 @@ from cnnviz.viz.heatmaps import GridPanel, number_grid_figure
 from cnnviz.viz.network_view import (
     SHORT,
     architecture_figure,
-    column_units,
     layers_figure,
     patches_figure,
     saliency_figure,
@@ -73,25 +72,31 @@ def _show_unit(t: LayerTrace, unit: tuple[int, ...]) -> None:
     u = compute_unit(t, unit)
     values = {"n": t.input.size, "hidden": u.hidden}
     st.markdown(ui.prose(SLUG, f"unit_{u.kind}", **values))
+    grid_col, sum_col = st.columns(2, gap="large")
+    with sum_col:
+        st.code("\n".join(equation_lines(u)), language=None)
     if u.kind == "conv" and u.window is not None and u.kernel is not None:
         grids = [GridPanel(ui.t(f"window of channel {u.shown_channel}",
                                 f"通道 {u.shown_channel} 的窗口"), np.round(u.window, 2)),
                  GridPanel(ui.t("kernel", "卷积核"), np.round(u.kernel, 2), signed=True)]
-        ui.show_plotly(number_grid_figure(grids, classroom=ui.classroom(), height=300,
-                                          width_hint=ui.stage_width()), key=f"{K}_grids")
+        with grid_col:
+            ui.show_plotly(number_grid_figure(grids, classroom=ui.classroom(), height=300,
+                                              width_hint=ui.stage_width() // 3),
+                           key=f"{K}_grids")
     elif u.kind in ("max", "mean") and u.window is not None and u.window.size <= 49:
-        ui.show_plotly(number_grid_figure([GridPanel(ui.t("window", "窗口"),
-                                                     np.round(u.window, 2))],
-                                          classroom=ui.classroom(), height=260,
-                                          width_hint=ui.stage_width() // 2), key=f"{K}_grids")
-    st.code("\n".join(equation_lines(u)), language=None)
+        with grid_col:
+            ui.show_plotly(number_grid_figure([GridPanel(ui.t("window", "窗口"),
+                                                         np.round(u.window, 2))],
+                                              classroom=ui.classroom(), height=260,
+                                              width_hint=ui.stage_width() // 3),
+                           key=f"{K}_grids")
 
 
 ui.page_title(__file__)
 left, right = st.columns([1, 2.2], gap="large")
 with left:
     chosen = choose_model(K)
-    st.caption(model_description(chosen.name, ui.lang()))
+    st.markdown(model_description(chosen.name, ui.lang()))
     digit = digit_input(K, _test_images, default="mnist")
 if digit is None:
     st.info(ui.t("Draw a digit to see it go through the network.",
@@ -101,33 +106,31 @@ x28 = digit.image
 with chosen.reading():
     traces = trace_network(chosen.model, x28)
     why = saliency(chosen.model, x28, traces[-1].input)
-    boxes = diagram(chosen.model)
+    boxes = diagram(chosen.model, per_row=6 if ui.classroom() else 8)
 probs = traces[-1].output
 
 with right:
-    st.subheader(ui.t("The architecture", "网络结构"))
-    ui.show_plotly(architecture_figure(boxes, lang=ui.lang(), classroom=ui.classroom()),
-                   key=f"{K}_arch")
-    st.caption(ui.prose(SLUG, "architecture"))
+    st.subheader(ui.t("Why did it say that?", "它为什么这么说？"))
+    a, b = why.classes
+    ui.show_plotly(saliency_figure(why, probs, lang=ui.lang(), classroom=ui.classroom()),
+                   key=f"{K}_saliency")
+    st.markdown(ui.prose(SLUG, "saliency", a=a, b=b))
 
 st.subheader(ui.t("Every layer at a glance", "一眼看遍每一层"))
 pick, fig_col = st.columns([1, 2.2], gap="large")
 with pick:
     layer, unit = _unit_picker(traces)
 t = traces[layer]
-shown = column_units(t, 8)
 with fig_col:
     ui.show_plotly(layers_figure(traces, selected=(layer, unit[0]), lang=ui.lang(),
                                  classroom=ui.classroom()), key=f"{K}_layers")
-    st.caption(ui.prose(SLUG, "columns"))
-with pick:
-    _show_unit(t, unit)
+    st.markdown(ui.prose(SLUG, "columns"))
+_show_unit(t, unit)
 
-st.subheader(ui.t("Why did it say that?", "它为什么这么说？"))
-a, b = why.classes
-ui.show_plotly(saliency_figure(why, probs, lang=ui.lang(), classroom=ui.classroom()),
-               key=f"{K}_saliency")
-st.caption(ui.prose(SLUG, "saliency", a=a, b=b))
+st.subheader(ui.t("The architecture", "网络结构"))
+ui.show_plotly(architecture_figure(boxes, lang=ui.lang(), classroom=ui.classroom()),
+               key=f"{K}_arch")
+st.markdown(ui.prose(SLUG, "architecture"))
 
 st.subheader(ui.t("What do deeper layers look for?", "更深的层在找什么？"))
 with chosen.reading():

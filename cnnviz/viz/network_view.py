@@ -29,7 +29,7 @@ KIND_COLOUR = {"Conv2d": "#cfe2f3", "Linear": "#d9ead3", "MaxPool2d": "#fff2cc",
                "AvgPool2d": "#fff2cc", "GlobalAvgPool2d": "#fff2cc", "BatchNorm2d": "#ead1dc",
                "Add": "#fce5cd"}
 TILE = 44  # px of one map or unit in the column view
-GAP = 10
+GAP = 40
 
 
 def _font(classroom: bool) -> int:
@@ -77,7 +77,7 @@ def layers_figure(traces: Sequence[LayerTrace], *, selected: tuple[int, int] | N
     """Every layer a column: its first ``most`` maps (each on its own min..max) or its
     largest units (signed colours; a ≤ 10-unit layer in full), titled with kind, shape and
     how many are hidden. ``selected`` = (column, map/unit) is outlined in the highlight."""
-    per_row = per_row or (9 if classroom else 12)
+    per_row = per_row or (6 if classroom else 8)
     font = _font(classroom)
     cols = [_column(t, most, classroom) for t in traces]
     band = int(font * 1.3 * 3 + 10)
@@ -97,7 +97,7 @@ def layers_figure(traces: Sequence[LayerTrace], *, selected: tuple[int, int] | N
             hidden = total - len(shown)
             title = f"<b>{SHORT.get(t.kind, t.kind)}</b><br>{shape_text(t.output.shape)}"
             if hidden:
-                title += "<br>" + Text(f"+{hidden} more", f"另 {hidden} 个").get(lang)
+                title += f"<br>+{hidden}"
             notes.append({"text": title, "x": x0 + pic.shape[1] / 2, "y": y0 - 4,
                           "xref": "x", "yref": "y", "showarrow": False, "yanchor": "bottom",
                           "font": {"size": font}})
@@ -140,8 +140,8 @@ def architecture_figure(d: Diagram, *, lang: str = "en", classroom: bool = False
                        "y1": y + 0.4, "fillcolor": KIND_COLOUR.get(b.kind, "#eeeeee"),
                        "line": {"color": "#555555", "width": 1}})
         name = SHORT.get(b.kind, b.kind)
-        text = f"<b>{name}</b>" + (f" {b.detail}" if b.detail and len(b.detail) < 7 else "")
-        notes.append({"x": x, "y": y, "text": f"{text}<br>{shape_text(b.out_shape)}",
+        text = f"<b>{name}</b><br>{b.detail}<br>" if b.detail else f"<b>{name}</b><br>"
+        notes.append({"x": x, "y": y, "text": text + shape_text(b.out_shape),
                       "showarrow": False, "font": {"size": font - 2}})
         if i and d.boxes[i - 1].row == b.row:
             px, py = pos[i - 1]
