@@ -117,8 +117,8 @@ with right:
     st.markdown(ui.prose(SLUG, "saliency", a=a, b=b))
 
 st.subheader(ui.t("Every layer at a glance", "一眼看遍每一层"))
-pick, fig_col = st.columns([1, 2.2], gap="large")
-with pick:
+unit_col, fig_col = st.columns([1, 2.2], gap="large")
+with unit_col:
     layer, unit = _unit_picker(traces)
 t = traces[layer]
 with fig_col:
