@@ -108,6 +108,10 @@ LESSONS: tuple[Lesson, ...] = (
            ":material/account_tree:", "11_explorer.py",
            Text("Feature maps layer by layer; CNN vs fully connected.",
                 "逐层查看特征图；CNN 与全连接网络对比。")),
+    Lesson("network", None, "networks", Text("The whole network at a glance", "一眼看遍整个网络"),
+           ":material/hub:", "12_network.py",
+           Text("Every layer for one digit; any unit's sum with its numbers.",
+                "一个数字穿过每一层；任一单元的求和及其数字。")),
 )
 
 HOME = LESSONS[0]
