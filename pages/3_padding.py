@@ -4,7 +4,16 @@ import streamlit as st
 
 from cnnviz import formulas, ui
 from cnnviz.i18n import COMMON
-from cnnviz.lessons.conv import PAD_MODE_NAMES, conv_full, conv_spec, corner_question, padded
+from cnnviz.lessons.conv import (
+    PAD_MODE_NAMES,
+    conv_spec,
+    corner_question,
+    differing_cells,
+    mode_list,
+    mode_results,
+    padded,
+    same_result_groups,
+)
 from cnnviz.lessons.quizzes import output_size_question
 from cnnviz.lessons.scale import shared_scale
 from cnnviz.viz.heatmaps import GridPanel, Panel, image_row_figure, number_grid_figure
@@ -28,7 +37,7 @@ with left:
     )
     preset = ui.kernel_picker(
         ui.tc("kernel"),
-        ["box", "gaussian", "sobel_x", "laplacian", "identity", "sharpen"],
+        ["sobel_x", "box", "gaussian", "laplacian", "identity", "sharpen"],
         key=f"{K}_preset",
     )
     k = 3
@@ -53,6 +62,20 @@ ui.plot(
     key=f"{K}_grids",
 )
 
+# the modes only differ where a window reads padding: compare them on the crop, where they do
+crop_results = mode_results(crop.array, kernel, p)
+st.markdown(ui.prose(SLUG, "crop_results", kernel=preset.name, p=p))
+lo = min(float(r.min()) for r in crop_results.values())
+hi = max(float(r.max()) for r in crop_results.values())
+differ = differing_cells(crop_results)
+ui.plot(
+    number_grid_figure,
+    [GridPanel(ui.t(MODES[m]), r, signed=lo < 0, marks=differ, vmin=lo, vmax=hi)
+     for m, r in crop_results.items()],
+    classroom=ui.classroom(),
+    key=f"{K}_crop_results",
+)
+
 st.subheader(ui.t("On the whole image", "作用于整幅图像"))
 big_max = max(1, min(48, h - 1, w - 1))
 pb = st.slider(
@@ -75,7 +98,7 @@ ui.plot(
 st.markdown(
     ui.prose(SLUG, "full_heading", full_result=COMMON["full_result"], kernel=preset.name, p=p)
 )
-results = {m: conv_full(x, kernel, padding=p, padding_mode=m) for m in MODES}
+results = mode_results(x, kernel, p)
 scale = shared_scale(*results.values())
 ui.plot(
     image_row_figure,
@@ -84,6 +107,10 @@ ui.plot(
     height=360,
     key=f"{K}_results",
 )
+for group in same_result_groups(results):
+    st.caption(ui.prose(SLUG, "whole_same", modes=mode_list(group)))
+if p:
+    st.caption(ui.prose(SLUG, "whole_thin", p=p))
 
 st.subheader(ui.tc("output_size"))
 out = results[mode]
