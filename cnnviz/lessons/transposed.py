@@ -229,7 +229,7 @@ def checkerboard_question(k: int, stride: int, dilation: int = 1) -> Question:
         f"A {k}×{k} kernel of ones, stride {stride}, dilation {dilation}, an input of ones: "
         f"inside the overlap map (away from the border) the busiest pixels get {most} "
         "stamps. How many do the least busy inside pixels get?",
-        f"{k}×{k} 全 1 卷积核，步幅 {stride}，膨胀率 {dilation}，输入全为 1：在重叠次数图内部（远离边缘），"
-        f"最多的像素得到 {most} 个印章。最少的内部像素得到几个？",
+        f"{k}×{k} 全 1 卷积核，步幅 {stride}，膨胀率 {dilation}，输入全为 1：在重叠次数图内部"
+        f"（远离边缘），最多的像素得到 {most} 个印章。最少的内部像素得到几个？",
     )
     return Question(q, options, correct, checkerboard_text(k, stride, dilation))

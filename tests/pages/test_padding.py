@@ -57,3 +57,15 @@ def test_chinese():
     at = run_page(PAGE, lang="zh", classroom=True)
     assert_ok(at)
     assert has_cjk(at.title[0].value)
+
+
+def test_default_results_show_where_the_modes_differ():
+    """Issue 9: the four modes' results must differ visibly where the page shows them."""
+    at = run_page(PAGE)
+    assert_ok(at)
+    shown = plotly_figures(at)[2]  # the result on the crop, one grid per mode
+    assert [a for a in shown["layout"]["annotations"][:4]] and len(shown["data"]) == 4
+    results = [decode_array(t["z"]) for t in shown["data"]]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            assert np.abs(results[i] - results[j]).mean() > 0.05, (i, j)

@@ -107,3 +107,11 @@ def test_quiz_marks_answer():
     q = next(r for r in at.radio if r.key.startswith("pool_q1"))
     q.set_value("3").run()
     assert at.success
+
+
+def test_default_first_window_has_one_maximum():
+    """Issue 9: the first window is not a tie, so its maximum has one place."""
+    at = run_page(PAGE)
+    assert_ok(at)
+    shown = np.round(arr(_anim(at)["data"][0]["z"])[:2, :2], 2)
+    assert int((shown == shown.max()).sum()) == 1
