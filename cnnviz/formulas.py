@@ -247,10 +247,12 @@ def conv_shapes_latex(in_channels: int, out_channels: int, k: int, lang: str = "
     with its words in ``lang`` (a Chinese page must not show English inside a formula)."""
     n = conv_params(in_channels, out_channels, k)
     w, b, p = (SHAPE_WORDS[key].get(lang) for key in ("weight", "bias", "params"))
+    # two lines: on one, a projected 1280-px page clips the parameter count
     return (
-        rf"\text{{{w}}}: ({out_channels}, {in_channels}, {k}, {k}),\quad "
-        rf"\text{{{b}}}: ({out_channels},)\quad \text{{{p}}} = "
+        rf"\begin{{gathered}}\text{{{w}}}: ({out_channels}, {in_channels}, {k}, {k}),\quad "
+        rf"\text{{{b}}}: ({out_channels},)\\ \text{{{p}}} = "
         rf"{out_channels}\cdot {in_channels}\cdot {k}\cdot {k} + {out_channels} = {n}"
+        rf"\end{{gathered}}"
     )
 
 

@@ -54,13 +54,16 @@ with right:
         window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(), key=f"{K}_anim"
     )
 
+PAIRS = (list(MODES)[:2], list(MODES)[2:])  # two grids a row: four leave digits unreadable
 st.markdown(ui.prose(SLUG, "modes_on_crop"))
-ui.plot(
-    number_grid_figure,
-    [GridPanel(ui.t(MODES[m]), padded(crop.array, p, m), pad=(p, p, p, p)) for m in MODES],
-    classroom=ui.classroom(),
-    key=f"{K}_grids",
-)
+for pair in PAIRS:
+    ui.plot(
+        number_grid_figure,
+        [GridPanel(ui.t(MODES[m]), padded(crop.array, p, m), pad=(p, p, p, p)) for m in pair],
+        classroom=ui.classroom(),
+        width_hint=700,
+        key=f"{K}_grids_{pair[0]}",
+    )
 
 # the modes only differ where a window reads padding: compare them on the crop, where they do
 crop_results = mode_results(crop.array, kernel, p)
@@ -68,13 +71,15 @@ st.markdown(ui.prose(SLUG, "crop_results", kernel=preset.name, p=p))
 lo = min(float(r.min()) for r in crop_results.values())
 hi = max(float(r.max()) for r in crop_results.values())
 differ = differing_cells(crop_results)
-ui.plot(
-    number_grid_figure,
-    [GridPanel(ui.t(MODES[m]), r, signed=lo < 0, marks=differ, vmin=lo, vmax=hi)
-     for m, r in crop_results.items()],
-    classroom=ui.classroom(),
-    key=f"{K}_crop_results",
-)
+for pair in PAIRS:
+    ui.plot(
+        number_grid_figure,
+        [GridPanel(ui.t(MODES[m]), crop_results[m], signed=lo < 0, marks=differ, vmin=lo,
+                   vmax=hi) for m in pair],
+        classroom=ui.classroom(),
+        width_hint=700,
+        key=f"{K}_crop_results_{pair[0]}",
+    )
 
 st.subheader(ui.t("On the whole image", "作用于整幅图像"))
 big_max = max(1, min(48, h - 1, w - 1))
