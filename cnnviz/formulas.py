@@ -234,13 +234,25 @@ def receptive_field(layers: Sequence[Sequence[int]]) -> list[ReceptiveField]:
     return out
 
 
-def conv_shapes_latex(in_channels: int, out_channels: int, k: int) -> str:
-    """Weight and bias shapes of ``Conv2d(in, out, k)`` and its parameter count, as LaTeX."""
+# the words inside conv_shapes_latex, in the learner's language
+SHAPE_WORDS: dict[str, Text] = {
+    "weight": Text("weight", "权重"),
+    "bias": Text("bias", "偏置"),
+    "params": Text("params", "参数量"),
+}
+
+
+def conv_shapes_latex(in_channels: int, out_channels: int, k: int, lang: str = "en") -> str:
+    """Weight and bias shapes of ``Conv2d(in, out, k)`` and its parameter count, as LaTeX
+    with its words in ``lang`` (a Chinese page must not show English inside a formula)."""
     n = conv_params(in_channels, out_channels, k)
+    w, b, p = (SHAPE_WORDS[key].get(lang) for key in ("weight", "bias", "params"))
+    # two lines: on one, a projected 1280-px page clips the parameter count
     return (
-        rf"\text{{weight}}: ({out_channels}, {in_channels}, {k}, {k}),\quad "
-        rf"\text{{bias}}: ({out_channels},)\quad \text{{params}} = "
+        rf"\begin{{gathered}}\text{{{w}}}: ({out_channels}, {in_channels}, {k}, {k}),\quad "
+        rf"\text{{{b}}}: ({out_channels},)\\ \text{{{p}}} = "
         rf"{out_channels}\cdot {in_channels}\cdot {k}\cdot {k} + {out_channels} = {n}"
+        rf"\end{{gathered}}"
     )
 
 
@@ -464,6 +476,16 @@ def conv_transpose_output_size_latex(
     r"""``o = (i-1)s - 2p + d(k-1) + a + 1`` with the numbers substituted."""
     o = conv_transpose_output_size(i, k, s, p, a, d)
     return f"o = ({i}-1)\\cdot {s} - 2\\cdot {p} + {d}\\cdot({k}-1) + {a} + 1 = {o}"
+
+
+def factorised_params_latex(c_in: int, c_mid: int, c_out: int, k: int) -> str:
+    r"""Weights of k×1 then 1×k through ``c_mid`` channels against one k×k layer, numbers in."""
+    fac = factorised_counts(c_in, c_out, k, 1, c_mid)
+    rel = "<" if fac.params < fac.standard.params else "=" if fac.params == fac.standard.params \
+        else ">"
+    return (f"{k}\\cdot{c_in}\\cdot{c_mid} + {k}\\cdot{c_mid}\\cdot{c_out} = {fac.params:,}"
+            f"\\;{rel}\\; {k}^2\\cdot{c_in}\\cdot{c_out} = "
+            f"{fac.standard.params:,}").replace(",", "{,}")
 
 
 _LATEX = {

@@ -116,10 +116,18 @@ PRESETS: dict[str, KernelPreset] = {
 ONES = _preset("ones", Text("All ones", "全 1"), Text("every weight is 1", "每个权重都是 1"), 1,
                lambda k: np.ones((k, k), np.float32))
 
+# The lecture notes' worked example (lessons 1 and 9): on their 4x4 input it gives
+# [[15, 16], [6, 15]]. Offered first on lesson 1, so the page opens on the notes' numbers.
+NOTES_KERNEL = [[2, 0, 1], [0, 1, 2], [1, 0, 2]]
+NOTES = _preset("notes", Text("Lecture notes' example", "讲义中的例子"),
+                Text("the worked example of the lecture notes", "讲义中手算的例子"), 3,
+                _fixed(NOTES_KERNEL))
+_EXTRA = {ONES.key: ONES, NOTES.key: NOTES}
+
 
 def preset(key: str) -> KernelPreset:
-    """The preset named ``key``: one of ``PRESETS`` or ``ONES``."""
-    return ONES if key == ONES.key else PRESETS[key]
+    """The preset named ``key``: one of ``PRESETS``, ``ONES`` or ``NOTES``."""
+    return _EXTRA.get(key) or PRESETS[key]
 
 
 def preset_kernel(key: str, k: int | None = None) -> np.ndarray:

@@ -10,11 +10,13 @@ from cnnviz.data.digits import BlankDigitError, preprocess_digit
 from cnnviz.data.mnist import MnistError, mnist_arrays
 from cnnviz.data.resize import plain_resize, stretch01
 from cnnviz.lessons.architectures import STORIES, arch_numbers, story_rows
+from cnnviz.lessons.explorer import explorer_text
 from cnnviz.models import MODEL_NAMES, build_model, model_description
 from cnnviz.summary import count_parameters, summarize, total_multiply_adds
 from cnnviz.training import conv_weights, feature_maps, probabilities
 from cnnviz.ui.training_session import STATE_KEY
 from cnnviz.viz.network import fc_comparison_figure, kernel_grid_figure, layer_table
+from cnnviz.viz.style import signed_colour_names
 from cnnviz.viz.training import digit_figure, feature_maps_figure, probability_figure
 from cnnviz.weights import WeightsError, load_model, plain_text, pretrained_path
 
@@ -63,6 +65,7 @@ with left:
     net_labels = {c: _label(c) for c in choices}
     choice = st.selectbox(ui.t("Network", "网络"), choices, format_func=net_labels.__getitem__,
                           key=f"{K}_net")
+    trained = choice == "session" or choice.startswith("pretrained:")
     if choice == "session":
         model, name = trained_here.model, trained_here.config.model
     else:
@@ -72,7 +75,7 @@ with left:
                      if kind == "pretrained" else _untrained(name))
         except WeightsError as err:
             st.error(plain_text(err.message(ui.lang())))
-            model = _untrained(name)
+            model, trained = _untrained(name), False
     st.caption(model_description(name, ui.lang()))
     if not any(c.startswith("pretrained:") for c in choices) and choice != "session":
         st.info(ui.t("No trained weights are bundled yet: train a network on the training "
@@ -121,7 +124,11 @@ with lock or contextlib.nullcontext():
     stages = feature_maps(model, x28)
     rows = summarize(model)
     n_params = count_parameters(model)
-    convs = conv_weights(model, limit=2)
+    all_convs = conv_weights(model)
+convs = all_convs[:2]
+words = explorer_text(len(stages), [(n, wt.shape) for n, wt in convs], len(all_convs),
+                      trained=trained,
+                      colours=signed_colour_names(ui.classroom()))
 with right:
     c1, c2 = st.columns([0.8, 1.3])
     with c1:
@@ -132,14 +139,10 @@ with right:
     with c2:
         ui.show_plotly(probability_figure(probs, lang=ui.lang(), classroom=ui.classroom()),
                        key=f"{K}_probs")
-    st.subheader(ui.t("Feature maps, layer by layer", "逐层特征图"))
+    st.subheader(ui.t(words.maps_heading))
     ui.show_plotly(feature_maps_figure(stages, lang=ui.lang(), classroom=ui.classroom(),
                                        max_maps=32), key=f"{K}_fmaps")
-    st.caption(ui.t("Each map is scaled on its own: bright = strong response. Early layers "
-                    "respond to edges and strokes at each place; deeper ones are smaller and "
-                    "respond to combinations of them.",
-                    "每张特征图单独缩放：越亮表示响应越强。前面的层对各处的边缘和笔画有反应；"
-                    "更深的层更小，对它们的组合有反应。"))
+    st.caption(ui.t(words.maps_caption))
 
 # ----------------------------------------------------------------------------- layers
 st.subheader(ui.t("Layers: shapes, parameters, multiply-adds", "各层：形状、参数、乘加次数"))
@@ -151,20 +154,14 @@ st.markdown(ui.t(
     f"**{total_multiply_adds(rows):,}** 次乘加。"))
 
 if convs:
-    st.subheader(ui.t("Learned filters of the first two conv layers",
-                      "前两个卷积层学到的滤波器"))
+    st.subheader(ui.t(words.filters_heading))
     cols = st.columns([1, 1.4][:len(convs)], gap="large")
     for col, (n, weight) in zip(cols, convs, strict=False):
         with col:
             ui.show_plotly(kernel_grid_figure(
                 weight, title=ui.t(f"Layer {n}", f"第 {n} 层"), lang=ui.lang(),
                 classroom=ui.classroom()), key=f"{K}_kernels_{n}")
-    st.caption(ui.t("Red = positive weight, blue = negative, white = 0; each filter (row) on "
-                    "its own scale. A second-layer filter has one kernel per input channel: "
-                    "it adds up what it finds in every map of the layer before.",
-                    "红色 = 正权重，蓝色 = 负权重，白色 = 0；每个滤波器（一行）单独缩放。"
-                    "第二层的每个滤波器对每个输入通道都有一个卷积核：它把在前一层每张特征图中"
-                    "找到的东西加起来。"))
+    st.caption(ui.t(words.filters_caption))
 
 # ----------------------------------------------------------------------------- the story
 st.divider()

@@ -4,15 +4,26 @@ import numpy as np
 import streamlit as st
 
 from cnnviz import formulas, ui
-from cnnviz.kernels import PRESETS
-from cnnviz.lessons.conv import conv_spec, correlation_and_convolution, flip_question
+from cnnviz.kernels import NOTES, PRESETS
+from cnnviz.lessons.conv import (
+    NOTES_INPUT,
+    conv_spec,
+    correlation_and_convolution,
+    flip_question,
+)
 from cnnviz.lessons.quizzes import output_size_question
 from cnnviz.lessons.scale import shared_scale
+from cnnviz.ui.image_picker import GRID_KEY, SOURCE_KEY
 from cnnviz.viz.heatmaps import Panel, image_row_figure
+from cnnviz.viz.style import signed_colour_names
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "conv"
 SLUG = ui.page_title(__file__).slug
+
+if SOURCE_KEY not in st.session_state:  # no image picked yet: the notes' 4×4 example
+    st.session_state[SOURCE_KEY] = "grid"
+    st.session_state.setdefault(GRID_KEY, NOTES_INPUT.tolist())
 
 left, right = ui.lesson_columns()
 with left:
@@ -20,7 +31,8 @@ with left:
     x = img.gray
     h, w = img.shape
     preset = ui.kernel_picker(
-        ui.t("Kernel preset", "预设卷积核"), PRESETS, key=f"{K}_preset", default="sobel_x"
+        ui.t("Kernel preset", "预设卷积核"), [NOTES.key, *PRESETS], key=f"{K}_preset",
+        default=NOTES.key if img.is_grid else "sobel_x",
     )
     st.caption(ui.t(preset.does))
     k_max = min(preset.max_size, h, w)
@@ -88,7 +100,8 @@ ui.plot(
     classroom=ui.classroom(),
     key=f"{K}_full",
 )
-st.caption(ui.prose(SLUG, "full_same" if both.same else "full_differ"))
+st.caption(ui.prose(SLUG, "full_same" if both.same else "full_negated" if both.negated
+                    else "full_differ", colours=signed_colour_names(ui.classroom())))
 
 st.subheader(ui.tc("output_size"))
 ui.formula(formulas.conv_output_size_latex(h, k, 1, 0, 1))
@@ -100,4 +113,4 @@ ui.explain_entry(SLUG, "explain")
 
 st.subheader(ui.tc("check"))
 ui.quiz(output_size_question(w, k), key=f"{K}_q1_{w}_{k}")
-ui.quiz(flip_question(both.same), key=f"{K}_q2_{preset.key}_{k}")
+ui.quiz(flip_question(both.relation), key=f"{K}_q2_{preset.key}_{k}")

@@ -7,6 +7,7 @@ from cnnviz import formulas, ui
 from cnnviz.kernels import presets_for
 from cnnviz.lessons.conv import conv_spec
 from cnnviz.lessons.multichannel import (
+    DEFAULT_FILTERS,
     RGB,
     filters_from_kernels,
     multichannel_conv,
@@ -18,8 +19,6 @@ from cnnviz.viz.heatmaps import GridPanel, Panel, image_row_figure, number_grid_
 from cnnviz.viz.window_animation import window_animation_figure
 
 K = "mc"
-# (preset, channel weights) per filter: what each filter looks for, as a starting point
-DEFAULTS = [("sobel_x", (1.0, 0.0, -1.0)), ("laplacian", (0.0, 1.0, 0.0)), ("box", (1.0, 1.0, 1.0))]
 
 SLUG = ui.page_title(__file__).slug
 
@@ -32,7 +31,7 @@ with left:
     k = st.slider(ui.tc("kernel_size"), 3, min(5, h, w), 3, key=f"{K}_k") if min(h, w) > 3 else 3
     kernels, channel_weights, biases = [], [], []
     for f in range(n_filters):
-        preset_key, default_w = DEFAULTS[f]
+        preset_key, default_w, default_b = DEFAULT_FILTERS[f]
         with st.expander(f"{ui.tc('filter')} {f + 1}", expanded=f == 0):
             preset = ui.kernel_picker(
                 ui.t("Kernel shape", "卷积核形状"), presets_for(k), key=f"{K}_preset{f}",
@@ -45,7 +44,7 @@ with left:
                 )
                 for c, name in enumerate(RGB)
             ])
-            biases.append(st.slider(ui.tc("bias"), -1.0, 1.0, 0.0, 0.1, key=f"{K}_b{f}"))
+            biases.append(st.slider(ui.tc("bias"), -1.0, 1.0, default_b, 0.1, key=f"{K}_b{f}"))
         kernels.append(preset.kernel(k))
     weight = filters_from_kernels(kernels, channel_weights)  # (F, 3, k, k)
     bias = np.asarray(biases, np.float32)
@@ -108,7 +107,7 @@ ui.plot(
 )
 
 st.subheader(ui.t("Shapes and parameters", "形状与参数量"))
-ui.formula(formulas.conv_shapes_latex(3, n_filters, k))
+ui.formula(formulas.conv_shapes_latex(3, n_filters, k, ui.lang()))
 ui.formula(formulas.conv_output_size_latex(h, k, 1, 0, 1))
 f_out, ho, wo = res.output.shape
 st.markdown(ui.prose(SLUG, "sizes", h=h, w=w, f=f_out, ho=ho, wo=wo))

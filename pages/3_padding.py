@@ -4,7 +4,16 @@ import streamlit as st
 
 from cnnviz import formulas, ui
 from cnnviz.i18n import COMMON
-from cnnviz.lessons.conv import PAD_MODE_NAMES, conv_full, conv_spec, corner_question, padded
+from cnnviz.lessons.conv import (
+    PAD_MODE_NAMES,
+    conv_spec,
+    corner_question,
+    differing_cells,
+    mode_list,
+    mode_results,
+    padded,
+    same_result_groups,
+)
 from cnnviz.lessons.quizzes import output_size_question
 from cnnviz.lessons.scale import shared_scale
 from cnnviz.viz.heatmaps import GridPanel, Panel, image_row_figure, number_grid_figure
@@ -28,7 +37,7 @@ with left:
     )
     preset = ui.kernel_picker(
         ui.tc("kernel"),
-        ["box", "gaussian", "sobel_x", "laplacian", "identity", "sharpen"],
+        ["sobel_x", "box", "gaussian", "laplacian", "identity", "sharpen"],
         key=f"{K}_preset",
     )
     k = 3
@@ -45,13 +54,32 @@ with right:
         window_animation_figure, spec, lang=ui.lang(), classroom=ui.classroom(), key=f"{K}_anim"
     )
 
+PAIRS = (list(MODES)[:2], list(MODES)[2:])  # two grids a row: four leave digits unreadable
 st.markdown(ui.prose(SLUG, "modes_on_crop"))
-ui.plot(
-    number_grid_figure,
-    [GridPanel(ui.t(MODES[m]), padded(crop.array, p, m), pad=(p, p, p, p)) for m in MODES],
-    classroom=ui.classroom(),
-    key=f"{K}_grids",
-)
+for pair in PAIRS:
+    ui.plot(
+        number_grid_figure,
+        [GridPanel(ui.t(MODES[m]), padded(crop.array, p, m), pad=(p, p, p, p)) for m in pair],
+        classroom=ui.classroom(),
+        width_hint=700,
+        key=f"{K}_grids_{pair[0]}",
+    )
+
+# the modes only differ where a window reads padding: compare them on the crop, where they do
+crop_results = mode_results(crop.array, kernel, p)
+st.markdown(ui.prose(SLUG, "crop_results", kernel=preset.name, p=p))
+lo = min(float(r.min()) for r in crop_results.values())
+hi = max(float(r.max()) for r in crop_results.values())
+differ = differing_cells(crop_results)
+for pair in PAIRS:
+    ui.plot(
+        number_grid_figure,
+        [GridPanel(ui.t(MODES[m]), crop_results[m], signed=lo < 0, marks=differ, vmin=lo,
+                   vmax=hi) for m in pair],
+        classroom=ui.classroom(),
+        width_hint=700,
+        key=f"{K}_crop_results_{pair[0]}",
+    )
 
 st.subheader(ui.t("On the whole image", "作用于整幅图像"))
 big_max = max(1, min(48, h - 1, w - 1))
@@ -75,7 +103,7 @@ ui.plot(
 st.markdown(
     ui.prose(SLUG, "full_heading", full_result=COMMON["full_result"], kernel=preset.name, p=p)
 )
-results = {m: conv_full(x, kernel, padding=p, padding_mode=m) for m in MODES}
+results = mode_results(x, kernel, p)
 scale = shared_scale(*results.values())
 ui.plot(
     image_row_figure,
@@ -84,6 +112,10 @@ ui.plot(
     height=360,
     key=f"{K}_results",
 )
+for group in same_result_groups(results):
+    st.caption(ui.prose(SLUG, "whole_same", modes=mode_list(group)))
+if p:
+    st.caption(ui.prose(SLUG, "whole_thin", p=p))
 
 st.subheader(ui.tc("output_size"))
 out = results[mode]

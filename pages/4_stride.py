@@ -7,7 +7,7 @@ from cnnviz.kernels import presets_for
 from cnnviz.lessons.conv import conv_full, conv_spec
 from cnnviz.lessons.quizzes import output_size_question
 from cnnviz.lessons.scale import shared_scale
-from cnnviz.lessons.stride import coverage, never_read_question
+from cnnviz.lessons.stride import DEFAULT_KERNEL, DEFAULT_STRIDE, coverage, never_read_question
 from cnnviz.viz.heatmaps import GridPanel, Panel, image_row_figure, number_grid_figure
 from cnnviz.viz.window_animation import window_animation_figure
 
@@ -21,7 +21,7 @@ with left:
     h, w = img.shape
     side = min(9, h, w)
     k_max = min(5, side)
-    k = st.slider(ui.tc("kernel_size"), 1, k_max, min(3, k_max), key=f"{K}_k")
+    k = st.slider(ui.tc("kernel_size"), 1, k_max, min(DEFAULT_KERNEL, k_max), key=f"{K}_k")
     preset = ui.kernel_picker(
         ui.tc("kernel"),
         presets_for(k, ("sobel_x", "sobel_y", "box", "gaussian", "laplacian", "identity")),
@@ -37,7 +37,8 @@ with left:
     )
     # any stride >= 1 is valid once the kernel fits; cap at the padded crop so >= 1 output
     s_max = max(1, min(4, min(ch, cw) + 2 * p - k + 1))
-    s = st.slider(ui.tc("stride") + " s", 1, s_max, min(2, s_max), key=f"{K}_s") if s_max > 1 else 1
+    s = (st.slider(ui.tc("stride") + " s", 1, s_max, min(DEFAULT_STRIDE, s_max), key=f"{K}_s")
+         if s_max > 1 else 1)
 
 with right:
     st.subheader(ui.tc("animation"))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from cnnviz import formulas, ui
 from cnnviz.lessons.pooling import (
+    CROP_SIDE,
     first_window_question,
     max_positions,
     pool_full,
@@ -30,7 +31,7 @@ with left:
         horizontal=True,
         key=f"{K}_kind",
     )
-    side = min(8, h, w)
+    side = min(CROP_SIDE, h, w)
     k_max = max(2, min(4, side))
     k = st.slider(ui.t("Window k", "窗口 k"), 2, k_max, 2, key=f"{K}_k") if k_max > 2 else 2
     s = st.slider(ui.tc("stride") + " s", 1, k + 1, k, key=f"{K}_s")

@@ -108,14 +108,14 @@ st.markdown(ui.prose(SLUG, "stack", layers=layers, k=k, d=d, rf=last.rf_dilated,
 
 st.subheader(ui.t("Cost against a dense kernel of the same reach",
                   "与覆盖范围相同的稠密卷积核比较代价"))
-out_hw = (r1.shape[0], r1.shape[1])
-costs = cost_rows(k, d, CHANNELS, out_hw)
+costs = cost_rows(k, d, CHANNELS, (h, w), p)
 names = {"dilated": ui.t(f"{k}×{k}, dilation {d}", f"{k}×{k}，膨胀率 {d}"),
          "dense": ui.t(f"dense {span}×{span}", f"稠密 {span}×{span}")}
 st.dataframe(
     pd.DataFrame(
         {
             ui.t("Layer", "层"): [names[c.name] for c in costs],
+            ui.t("Output", "输出"): [f"{c.out_hw[0]}×{c.out_hw[1]}" for c in costs],
             ui.t("Weights", "权重数"): [f"{c.params:,}" for c in costs],
             ui.t("Multiply-adds", "乘加次数"): [f"{c.multiply_adds:,}" for c in costs],
         }
@@ -123,7 +123,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-st.caption(ui.prose(SLUG, "cost_caption", channels=CHANNELS, oh=out_hw[0], ow=out_hw[1],
+st.caption(ui.prose(SLUG, "cost_caption", channels=CHANNELS, h=h, w=w, p=p,
                     ratio=costs[0].params / costs[1].params))
 ui.explain_entry(SLUG, "explain")
 

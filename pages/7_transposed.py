@@ -7,12 +7,12 @@ from cnnviz.kernels import presets_for
 from cnnviz.lessons.scale import shared_scale
 from cnnviz.lessons.transposed import (
     checkerboard_question,
+    checkerboard_text,
     max_padding,
     overlap_counts,
     scatter_steps,
     transposed_full,
     transposed_size_question,
-    uneven_overlap,
     upsample_then_conv,
     zero_insertion_spec,
 )
@@ -97,7 +97,6 @@ ui.plot(
 
 st.subheader(ui.t("The checkerboard: uneven overlap", "棋盘格：不均匀的重叠"))
 counts = overlap_counts(4, k, s, p, a, d)
-uneven = uneven_overlap(k, s, d)
 ui.plot(
     number_grid_figure,
     [GridPanel(ui.t("Stamps on each output pixel (4×4 input of ones, kernel of ones)",
@@ -105,7 +104,7 @@ ui.plot(
     classroom=ui.classroom(), height=460 if ui.classroom() else 400,
     key=f"{K}_counts",
 )
-st.markdown(ui.prose(SLUG, "uneven" if uneven else "even", k=k, s=s))
+st.markdown(ui.t(checkerboard_text(k, s, d)))
 ui.explain_entry(SLUG, "explain")
 
 st.subheader(ui.tc("check"))

@@ -16,6 +16,7 @@ from cnnviz.lessons.separable import (
     depthwise_pointwise,
     divisors_of_both,
     factorised,
+    factorised_middle,
     group_connectivity,
     grouped_params_question,
     pointwise_spec,
@@ -184,12 +185,14 @@ cc_out = c2.select_slider(ui.t("Channels out", "输出通道"), [16, 32, 64, 128
                           key=f"{K}_tout")
 hw = (56, 56)
 g_tab = groups if cc_in % groups == 0 and cc_out % groups == 0 else 4
+c_mid = factorised_middle(cc_in, cc_out)
 rows = cost_table(cc_in, cc_out, 3, hw, g_tab)
 names = {
     "standard": ui.t("Standard 3×3", "标准 3×3"),
     "separable": ui.t("Depthwise-separable", "深度可分离"),
     "grouped": ui.t(f"Grouped (g = {g_tab})", f"分组（g = {g_tab}）"),
-    "factorised": ui.t("3×1 + 1×3", "3×1 + 1×3"),
+    "factorised": ui.t(f"3×1 + 1×3 ({c_mid} channels between)",
+                       f"3×1 + 1×3（中间 {c_mid} 个通道）"),
 }
 ref = rows[0]
 st.dataframe(
@@ -210,6 +213,8 @@ ui.plot(
     key=f"{K}_costs",
 )
 st.caption(ui.prose(SLUG, "cost_caption", c_in=cc_in, c_out=cc_out, oh=hw[0], ow=hw[1]))
+st.markdown(ui.prose(SLUG, "factorised_counts", c_mid=c_mid))
+ui.formula(formulas.factorised_params_latex(cc_in, c_mid, cc_out, 3))
 ui.explain_entry(SLUG, "explain")
 
 st.subheader(ui.tc("check"))

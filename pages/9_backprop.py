@@ -89,7 +89,7 @@ ui.plot(
     [GridPanel(ui.t("dL/dX: backward", "dL/dX：反向传播"), r.dx, signed=True),
      GridPanel(ui.t("full conv, W turned 180°", "完全卷积，W 旋转 180°"), r.dx_full_conv,
                signed=True),
-     GridPanel(ui.t("conv_transpose2d(dL/dY, W)", "conv_transpose2d(dL/dY, W)"),
+     GridPanel(ui.t("transposed conv of dL/dY with W", "dL/dY 与 W 的转置卷积"),
                r.dx_transposed, signed=True),
      GridPanel(ui.t("numerical", "数值梯度"), r.dx_numerical, signed=True)],
     classroom=ui.classroom(), height=320 if not ui.classroom() else 400,

@@ -20,16 +20,16 @@ import numpy as np
 import cnnviz.nn.functional as F
 from cnnviz.content import entry
 from cnnviz.i18n import Text
+from cnnviz.kernels import NOTES_KERNEL
+from cnnviz.lessons.conv import NOTES_INPUT
 from cnnviz.lessons.quizzes import Question, choice_options
 from cnnviz.lessons.window import WindowSpec
 
-# The 4x4 example in the style of the lecture notes, and two small kernels.
-EXAMPLE_X = np.array(
-    [[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], dtype=np.float32
-)
+# The lecture notes' 4x4 example (as lesson 1 opens on), and two small kernels.
+EXAMPLE_X = NOTES_INPUT
 KERNELS = {
     2: np.array([[1, 0], [-1, 2]], dtype=np.float32),
-    3: np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]], dtype=np.float32),
+    3: np.array(NOTES_KERNEL, dtype=np.float32),
 }
 # the upstream gradients dL/dY the lesson offers, by what they make L
 UPSTREAM_NAMES: dict[str, Text] = {
@@ -173,6 +173,8 @@ def dx_corner_question(r: Backprop) -> Question:
     wrong = [round(float(r.w[-1, -1] * r.dy[0, 0]), 2), round(float(r.dx[-1, -1]), 2),
              round(float(r.dy[0, 0]), 2), round(right + 1, 2)]
     values = sorted({right, *wrong})
+    while len(values) < 4:  # the distractors can coincide (dL/dY of ones, a symmetric W)
+        values = sorted({*values, round(values[-1] + 1, 2)})
     options = [f"{v:g}" for v in values]
     q = Text(
         "What is dL/dX[0,0] (top-left input pixel)?",

@@ -8,6 +8,7 @@ Pages 1-9 call these instead of wiring the engine by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -110,6 +111,19 @@ def conv_spec(
 
 # ---------------------------------------------------------------- lesson 1: flip or not
 
+# The lecture notes' 4x4 input: lesson 1 opens on it (with ``kernels.NOTES``) when the learner
+# has not picked an image yet, so the first numbers on screen are the notes' small integers.
+NOTES_INPUT = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], np.float32)
+
+Relation = Literal["same", "negated", "different"]
+# how true convolution's result compares with cross-correlation's, as the quiz offers it
+RELATION_NAMES: dict[str, Text] = {
+    "same": Text("Identical", "完全相同"),
+    "negated": Text("Opposite signs (every value × −1)", "符号相反（每个值 × −1）"),
+    "different": Text("Different numbers, not just the sign", "数值不同，不只是符号"),
+    "image": Text("It depends on the image, not on the kernel", "取决于图像，而不是卷积核"),
+}
+
 
 @dataclass(frozen=True)
 class CorrelationAndConvolution:
@@ -123,22 +137,35 @@ class CorrelationAndConvolution:
         """Whether the two agree (exactly when the kernel equals itself turned 180°)."""
         return bool(np.allclose(self.correlation, self.convolution, atol=1e-6))
 
+    @property
+    def negated(self) -> bool:
+        """Whether they differ only in sign (the kernel turned 180° is itself × −1)."""
+        return not self.same and bool(
+            np.allclose(self.correlation, -self.convolution, atol=1e-6))
+
+    @property
+    def relation(self) -> Relation:
+        """Identical, opposite signs, or different."""
+        return "same" if self.same else "negated" if self.negated else "different"
+
 
 def correlation_and_convolution(x: np.ndarray, kernel: np.ndarray) -> CorrelationAndConvolution:
     """Both operations on the whole image, from the engine."""
     return CorrelationAndConvolution(conv_full(x, kernel), conv_full(x, kernel, true_conv=True))
 
 
-def flip_question(same: bool) -> Question:
-    """ "Do cross-correlation and true convolution agree for this kernel?" (engine's answer)."""
+def flip_question(relation: Relation) -> Question:
+    """ "How does true convolution compare with cross-correlation for this kernel?" (the
+    engine's answer); the fourth option is the misconception that the image decides."""
+    keys = list(RELATION_NAMES)
     return Question(
         Text(
-            "For the current kernel, do cross-correlation and true convolution give the same "
-            "image?",
-            "对当前的卷积核，互相关与真正的卷积得到的图像相同吗？",
+            "For the current kernel, how does true convolution's result compare with "
+            "cross-correlation's?",
+            "对当前的卷积核，真正的卷积与互相关的结果相比如何？",
         ),
-        [Text("Yes", "相同"), Text("No", "不同")],
-        0 if same else 1,
+        [RELATION_NAMES[k] for k in keys],
+        keys.index(relation),
         entry("convolution", "flip_why"),
     )
 
@@ -171,3 +198,36 @@ def corner_question(crop: np.ndarray, padding: int) -> Question | None:
         modes.index(target),
         Text(listing("en"), listing("zh")),
     )
+
+
+def mode_results(x: np.ndarray, kernel: np.ndarray, padding: int) -> dict[str, np.ndarray]:
+    """The convolution with each padding mode (``F.conv2d``'s padding_mode), in mode order."""
+    return {m: conv_full(x, kernel, padding=padding, padding_mode=m) for m in PAD_MODE_NAMES}
+
+
+def differing_cells(results: dict[str, np.ndarray], atol: float = 1e-6) -> np.ndarray:
+    """(n, 2) cells where not every mode gives the same value: the windows that read padding
+    (and only those whose padding differs between the modes)."""
+    stack = np.stack(list(results.values()))
+    spread = stack.max(axis=0) - stack.min(axis=0)
+    return np.argwhere(spread > atol)
+
+
+def same_result_groups(results: dict[str, np.ndarray], atol: float = 1e-6) -> list[list[str]]:
+    """Modes that give identical results, grouped (groups of one left out): on an image with a
+    flat border, replicate, reflect and circular copy the same values into the padding."""
+    groups: list[list[str]] = []
+    for m, r in results.items():
+        for g in groups:
+            if np.allclose(results[g[0]], r, atol=atol):
+                g.append(m)
+                break
+        else:
+            groups.append([m])
+    return [g for g in groups if len(g) > 1]
+
+
+def mode_list(modes: list[str]) -> Text:
+    """The modes' names joined for a sentence, in both languages."""
+    return Text(", ".join(PAD_MODE_NAMES[m].en for m in modes),
+                "、".join(PAD_MODE_NAMES[m].zh for m in modes))

@@ -53,27 +53,28 @@ def stack_rows(k: int, dilation: int, layers: int) -> list[StackRow]:
 
 @dataclass(frozen=True)
 class CostRow:
-    """Weights and multiply-adds of one layer (``c`` channels in and out, ``hw`` output)."""
+    """Weights and multiply-adds of one layer (``channels`` in and out) and its output size."""
 
     name: str
     kernel: int
+    dilation: int
+    out_hw: tuple[int, int]
     params: int
     multiply_adds: int
 
 
-def cost_rows(k: int, dilation: int, channels: int, hw: tuple[int, int]) -> list[CostRow]:
-    """The dilated k×k layer against a dense layer with the same reach k' = d(k-1)+1."""
+def cost_rows(k: int, dilation: int, channels: int, in_hw: tuple[int, int],
+              padding: int = 0) -> list[CostRow]:
+    """The dilated k×k layer against a dense layer with the same reach k' = d(k-1)+1, each
+    on the ``in_hw`` input with its own output size (formulas.conv_output_size per row)."""
     span = int(formulas.effective_kernel_size(k, dilation))
     rows = []
-    for name, kk in (("dilated", k), ("dense", span)):
-        rows.append(
-            CostRow(
-                name,
-                kk,
-                formulas.conv_params(channels, channels, kk, bias=False),
-                formulas.conv_multiply_adds(channels, channels, kk, hw),
-            )
-        )
+    for name, kk, d in (("dilated", k, dilation), ("dense", span, 1)):
+        out = formulas.conv_output_size(tuple(in_hw), kk, 1, padding, d)
+        out_hw = (int(out[0]), int(out[1]))  # type: ignore[index]
+        rows.append(CostRow(name, kk, d, out_hw,
+                            formulas.conv_params(channels, channels, kk, bias=False),
+                            formulas.conv_multiply_adds(channels, channels, kk, out_hw)))
     return rows
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,10 +18,28 @@ import cnnviz.nn.functional as F
 from cnnviz import formulas
 from cnnviz.content import entry
 from cnnviz.i18n import Text
-from cnnviz.lessons.quizzes import Question
+from cnnviz.lessons.quizzes import Question, choice_options
 
 # the input channels of a colour image, as lessons 2 and 8 name them
 RGB: tuple[Text, Text, Text] = (Text("Red", "红"), Text("Green", "绿"), Text("Blue", "蓝"))
+
+
+class FilterDefault(NamedTuple):
+    """Where a filter of lesson 2 starts: its kernel preset, a weight per channel, its bias."""
+
+    preset: str
+    channel_weights: tuple[float, float, float]
+    bias: float
+
+
+# Every channel weight non-zero and no two cancelling: on any crop, grey ones included (the
+# default sample's busiest crop is its black ring), the three partial sums are all non-zero
+# and add up to something; filter 1's bias is non-zero so "+ bias" shows a number.
+DEFAULT_FILTERS: tuple[FilterDefault, ...] = (
+    FilterDefault("sobel_x", (1.0, 1.0, -0.5), 0.5),
+    FilterDefault("laplacian", (0.5, 1.0, 0.5), 0.0),
+    FilterDefault("box", (1.0, 1.0, 1.0), 0.0),
+)
 
 
 @dataclass(frozen=True)
@@ -78,15 +97,16 @@ def params_question(n_filters: int, k: int, in_channels: int = 3) -> Question:
     """How many parameters has ``Conv2d(in_channels, n_filters, k)``? (formulas.conv_params)"""
     right = formulas.conv_params(in_channels, n_filters, k)
     weights = n_filters * in_channels * k * k
-    opts = sorted({right, weights, n_filters * k * k + n_filters, right + 2 * n_filters})
+    options, correct = choice_options(  # forgot the biases / the channels / a bias per channel
+        right, [weights, n_filters * k * k + n_filters, weights + in_channels * n_filters])
     return Question(
         Text(
             f"How many parameters (weights and biases) does Conv2d({in_channels}, {n_filters}, "
             f"{k}) have?",
             f"Conv2d({in_channels}, {n_filters}, {k}) 有多少个参数（权重加偏置）？",
         ),
-        [str(v) for v in opts],
-        opts.index(right),
+        options,
+        correct,
         Text(
             f"{n_filters}·{in_channels}·{k}·{k} weights + {n_filters} biases.",
             f"{n_filters}·{in_channels}·{k}·{k} 个权重 + {n_filters} 个偏置。",
@@ -97,13 +117,14 @@ def params_question(n_filters: int, k: int, in_channels: int = 3) -> Question:
 def out_channels_question(out_channels: int, in_channels: int = 3) -> Question:
     """How many channels come out for a 3-channel input? (the engine's output shape)"""
     n = out_channels
-    options = ["1", "3", str(n), str(3 * n)] if n not in (1, 3) else ["1", "3", "6", "9"]
+    # one per input channel, one per kernel (filters × channels), or always one
+    options, correct = choice_options(n, [in_channels, in_channels * n, 1, n + 1])
     return Question(
         Text(
             f"How many output channels does this layer produce for a {in_channels}-channel input?",
             f"对 {in_channels} 通道的输入，这一层输出多少个通道？",
         ),
         options,
-        options.index(str(n)),
+        correct,
         entry("multichannel", "out_channels_why"),
     )

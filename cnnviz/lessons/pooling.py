@@ -23,6 +23,11 @@ from cnnviz.lessons.window import WindowSpec
 
 PoolKind = Literal["max", "avg"]
 
+# The animated crop's side. 6 (not 8): on the default sample the busiest 6×6 crop starts on
+# the ring's edge, so the first window's maximum is one clear pixel, not a tie on a flat
+# dark patch (tests/pages/test_pooling.py checks it).
+CROP_SIDE = 6
+
 
 def _nchw(x: np.ndarray) -> np.ndarray:
     return np.asarray(x, dtype=np.float32)[None, None]
@@ -120,8 +125,9 @@ def first_window_question(spec: WindowSpec) -> Question:
         wrong = [float(finite.max()), float(finite.min()), float(finite.sum())]
     d = 2
     opts = sorted({round(right, d), *(round(w, d) for w in wrong)})
-    while len(opts) < 3:
-        opts.append(round(opts[-1] + 1, d))
+    step = 0.1 if max(abs(v) for v in opts) <= 1 else 1.0
+    while len(opts) < 4:  # a flat window makes max, min and median one number
+        opts = sorted({*opts, round(opts[-1] + step, d)})
     options = [f"{v:g}" for v in opts]
     what = (Text("max pooling", "最大池化") if spec.reducer == "max"
             else Text("average pooling", "平均池化"))

@@ -125,11 +125,21 @@ class CostRow:
     multiply_adds: int
 
 
+def factorised_middle(c_in: int, c_out: int) -> int:
+    """Channels between the k×1 and the 1×k layer: the smaller of in and out.
+
+    Then k·C_in·C_mid + k·C_mid·C_out is at most 2/k of k²·C_in·C_out, so the factorised
+    layer always saves (C_mid = C_out would cost as much as the standard layer when
+    C_out = 2 C_in, contradicting the lesson's "2k instead of k²").
+    """
+    return min(int(c_in), int(c_out))
+
+
 def cost_table(c_in: int, c_out: int, k: int, hw: tuple[int, int], groups: int) -> list[CostRow]:
     """Standard, depthwise-separable, grouped and factorised counts (no bias), from formulas."""
     sep = formulas.depthwise_separable_counts(c_in, c_out, k, hw)
     grp = formulas.grouped_counts(c_in, c_out, k, hw, groups)
-    fac = formulas.factorised_counts(c_in, c_out, k, hw)
+    fac = formulas.factorised_counts(c_in, c_out, k, hw, factorised_middle(c_in, c_out))
     return [
         CostRow("standard", sep.standard.params, sep.standard.multiply_adds),
         CostRow("separable", sep.params, sep.multiply_adds),

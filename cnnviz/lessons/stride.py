@@ -12,8 +12,14 @@ import numpy as np
 
 from cnnviz.content import entry
 from cnnviz.i18n import Text
-from cnnviz.lessons.quizzes import Question
+from cnnviz.lessons.quizzes import Question, choice_options
 from cnnviz.lessons.window import WindowSpec
+
+# Lesson 4 opens with a stride larger than the kernel, so some pixels are never read: the
+# cost of a large stride is on screen before the learner touches a slider (k 3, s 2 on the
+# 9×9 crop reads every pixel).
+DEFAULT_KERNEL = 3
+DEFAULT_STRIDE = 4
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,9 @@ def never_read_question(
 ) -> Question:
     """ "How many input pixels are never read?" for the crop the page shows."""
     ch, cw = shape
-    opts = sorted({skipped, skipped + 1, max(0, skipped - 1), skipped + cw})
+    read = ch * cw - skipped
+    # off by one, a row too many, or the pixels that ARE read
+    options, correct = choice_options(skipped, [skipped + 1, skipped - 1, skipped + cw, read])
     return Question(
         Text(
             f"In the {ch}×{cw} crop with kernel {k}, stride {stride}, padding {padding}: how "
@@ -51,7 +59,7 @@ def never_read_question(
             f"在 {ch}×{cw} 的裁剪区域上，卷积核 {k}，步幅 {stride}，填充 {padding}：有多少个输入"
             "像素从未被读取？",
         ),
-        [str(v) for v in opts],
-        opts.index(skipped),
+        options,
+        correct,
         entry("stride", "never_read_why"),
     )

@@ -13,6 +13,7 @@ Two pictures of one result, both built from engine calls and both equal to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import gcd
 
 import numpy as np
 
@@ -144,12 +145,44 @@ def overlap_counts(
                            output_padding, dilation)
 
 
-def uneven_overlap(k: int, stride: int, dilation: int = 1) -> bool:
-    """True when the interior of the overlap map is not constant (the checkerboard)."""
-    counts = overlap_counts(4 + 2 * k, k, stride, 0, 0, dilation)
+def inside_taps(k: int, stride: int, dilation: int = 1) -> np.ndarray:
+    """Stamps on ``stride`` neighbouring inside pixels of a row (away from the ends), from
+    the engine: ``F.conv_transpose2d`` of a row of ones with a 1×k kernel of ones.
+
+    The taps of one stamp sit d apart and the stamps s apart, so the inside repeats every
+    s pixels; these s counts are the whole story of the checkerboard (a 2-D map's inside
+    counts are products of a row's and a column's).
+    """
     span = dilation * (k - 1)
-    inner = counts[span:-span or None, span:-span or None] if span else counts
-    return bool(inner.max() != inner.min())
+    n = span // stride + 3  # enough input that s inside positions exist past the ramp
+    row = F.conv_transpose2d(np.ones((1, 1, 1, n), np.float32), np.ones((1, 1, 1, k), np.float32),
+                             None, stride, 0, 0, 1, dilation)[0, 0, 0]
+    start = -(-span // stride) * stride  # first multiple of s that every tap can reach
+    return np.rint(row[start : start + stride]).astype(np.int64)
+
+
+def uneven_overlap(k: int, stride: int, dilation: int = 1) -> bool:
+    """True when inside pixels get different numbers of stamps (the checkerboard)."""
+    taps = inside_taps(k, stride, dilation)
+    return bool(taps.max() != taps.min())
+
+
+def checkerboard_text(k: int, stride: int, dilation: int = 1) -> Text:
+    """Why this k, s, d does or does not make a checkerboard, stated from the engine's counts.
+
+    The taps (d apart) fall on the s positions between two stamps: if d and s share a factor
+    g > 1 they only reach every g-th position; otherwise they visit the positions in turn, and
+    evenly exactly when k is a multiple of s.
+    """
+    taps = inside_taps(k, stride, dilation)
+    values = dict(k=k, s=stride, d=dilation, g=gcd(dilation, stride),
+                  pattern=", ".join(str(int(v)) for v in np.tile(taps, 2 if stride > 1 else 3))
+                  + ", …", c=int(taps[0]), cc=int(taps[0]) ** 2)
+    if taps.max() == taps.min():
+        return entry("transposed", "even", **values)
+    if gcd(dilation, stride) > 1:
+        return entry("transposed", "uneven_gaps", **values)
+    return entry("transposed", "uneven_count", **values)
 
 
 def upsample_then_conv(
@@ -187,13 +220,16 @@ def transposed_size_question(
 
 
 def checkerboard_question(k: int, stride: int, dilation: int = 1) -> Question:
-    """Does this kernel/stride pair overlap unevenly (a checkerboard)? Answer from the engine."""
-    uneven = uneven_overlap(k, stride, dilation)
+    """The fewest stamps an inside pixel gets, given the most (engine's counts): equal means
+    no checkerboard, and 0 means pixels the taps never reach."""
+    taps = inside_taps(k, stride, dilation)
+    most, right = int(taps.max()) ** 2, int(taps.min()) ** 2
+    options, correct = choice_options(right, [most, most // 2, right + 1, int(taps.max())])
     q = Text(
-        f"Kernel {k}, stride {stride}: do the stamps overlap unevenly (a checkerboard) on a "
-        "flat image?",
-        f"卷积核 {k}，步幅 {stride}：在平坦图像上，各个印章的重叠是否不均匀（出现棋盘格）？",
+        f"A {k}×{k} kernel of ones, stride {stride}, dilation {dilation}, an input of ones: "
+        f"inside the overlap map (away from the border) the busiest pixels get {most} "
+        "stamps. How many do the least busy inside pixels get?",
+        f"{k}×{k} 全 1 卷积核，步幅 {stride}，膨胀率 {dilation}，输入全为 1：在重叠次数图内部"
+        f"（远离边缘），最多的像素得到 {most} 个印章。最少的内部像素得到几个？",
     )
-    options = [Text("Yes", "是"), Text("No", "否")]
-    expl = entry("transposed", "checkerboard_why")
-    return Question(q, options, 0 if uneven else 1, expl)
+    return Question(q, options, correct, checkerboard_text(k, stride, dilation))

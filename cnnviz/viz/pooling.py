@@ -19,12 +19,13 @@ MAX_MARK = "#e0007a"  # magenta: distinct from the orange window on both colour 
 
 
 def _max_marker(cell: np.ndarray, classroom: bool) -> dict[str, object]:
-    """A square just inside the cell's edge, so the number in the cell stays readable."""
+    """A bar above and a bar below the number, near the cell's edges: the cell's number is
+    fitted to the cell's width, so a square's sides would cross its first and last digits."""
     r, c = (int(v) for v in cell)
-    e = 0.36
+    e = 0.42
     return {
-        "type": "scatter", "x": [c - e, c + e, c + e, c - e, c - e],
-        "y": [r - e, r - e, r + e, r + e, r - e], "mode": "lines", "hoverinfo": "skip",
+        "type": "scatter", "x": [c - e, c + e, None, c - e, c + e],
+        "y": [r - e, r - e, None, r + e, r + e], "mode": "lines", "hoverinfo": "skip",
         "showlegend": False, "xaxis": "x", "yaxis": "y",
         "line": {"color": MAX_MARK, "width": 5 if classroom else 4},
     }

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnnviz.i18n import Text
+
 # Colour scales, all readable with red-green colour blindness: a diverging map for signed
 # values (zero = white; blue/red, in classroom mode purple/orange, which stays apart for
 # every common deficiency) and perceptually uniform maps for inputs (viridis; cividis in
@@ -40,6 +42,21 @@ def colour_scales(classroom: bool = False) -> dict[str, object]:
 def signed_colours(amax: float, classroom: bool = False) -> dict[str, object]:
     """Heatmap colours for signed values: the diverging map, zero at white, ±``amax``."""
     return {"colorscale": colour_scales(classroom)["signed"], "zmin": -amax, "zmax": amax}
+
+
+# what the signed map's colours mean, in the words a caption uses (ends of each scale above)
+SIGNED_COLOUR_NAMES = {
+    SIGNED_SCALE: Text("Blue = negative, white = 0, red = positive",
+                       "蓝色 = 负数，白色 = 0，红色 = 正数"),
+    SIGNED_SCALE_CLASSROOM: Text("Purple = negative, white = 0, orange = positive",
+                                 "紫色 = 负数，白色 = 0，橙色 = 正数"),
+}
+
+
+def signed_colour_names(classroom: bool = False) -> Text:
+    """The legend of the signed map drawn in this mode: a caption naming blue and red under
+    classroom mode's purple and orange would be false on the projector."""
+    return SIGNED_COLOUR_NAMES[str(colour_scales(classroom)["signed"])]
 
 
 def input_colours(lo: float, hi: float, classroom: bool = False) -> dict[str, object]:

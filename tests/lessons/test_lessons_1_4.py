@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from cnnviz import formulas
-from cnnviz.i18n import Text
 from cnnviz.kernels import ONES, PRESETS, preset
 from cnnviz.lessons import conv, multichannel, stride
 from cnnviz.lessons.scale import ColourScale, shared_scale
@@ -23,13 +22,15 @@ def test_shared_scale_signed_unsigned_and_blank():
     assert shared_scale(np.zeros((2, 2))).vmax == 1.0  # a blank result still has a scale
 
 
-@pytest.mark.parametrize("key,same", [("box", True), ("laplacian", True), ("sobel_x", False)])
-def test_correlation_and_convolution_agree_only_for_symmetric_kernels(rng, key, same):
+@pytest.mark.parametrize("key,relation", [("box", "same"), ("laplacian", "same"),
+                                          ("sobel_x", "negated"), ("emboss", "different")])
+def test_correlation_and_convolution_agree_only_for_symmetric_kernels(rng, key, relation):
     x = rng.random((9, 9)).astype(np.float32)
     both = conv.correlation_and_convolution(x, PRESETS[key].kernel(3))
-    assert both.same == same
-    q = conv.flip_question(both.same)
-    assert q.options[q.correct] == (Text("Yes", "相同") if same else Text("No", "不同"))
+    assert both.same == (relation == "same") and both.relation == relation
+    q = conv.flip_question(both.relation)
+    assert q.options[q.correct] == conv.RELATION_NAMES[relation]
+    assert len(set(q.options)) == 4
     assert q.explanation.en and q.explanation.zh
 
 

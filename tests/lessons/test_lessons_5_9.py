@@ -75,6 +75,7 @@ def test_stack_rows_and_costs():
     assert [r.rf_doubling for r in rows] == [3, 7, 15]
     dil, dense = dilation.cost_rows(3, 2, 64, (10, 10))
     assert dil.params == 64 * 64 * 9 and dense.params == 64 * 64 * 25
+    assert dil.out_hw == dense.out_hw == (6, 6)
     q = dilation.receptive_field_question(3, 2, 3)
     assert q.options[q.correct] == "13"
 
@@ -170,7 +171,7 @@ def test_cost_table_from_formulas():
     assert rows[0].params == 128 * 64 * 9
     assert rows[1].params == 64 * 9 + 64 * 128
     assert rows[2].params == 128 * 16 * 9
-    assert rows[3].params == 64 * 128 * 3 + 128 * 128 * 3
+    assert rows[3].params == 64 * 64 * 3 + 64 * 128 * 3  # through min(in, out) = 64 channels
 
 
 # ---------------------------------------------------------------- backprop

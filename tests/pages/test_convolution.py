@@ -7,7 +7,7 @@ import pytest
 
 from cnnviz import formulas
 from cnnviz.kernels import PRESETS
-from cnnviz.lessons.conv import conv_full
+from cnnviz.lessons.conv import NOTES_INPUT, conv_full
 from tests.pages.apptest_helpers import (
     all_text,
     annotation_texts,
@@ -24,15 +24,37 @@ PAGE = "1_convolution.py"
 GRID = {"img_source": "grid"}  # the 6x6 typed grid: integers, easy to check by hand
 
 
-def test_defaults_and_formula_numbers():
+def test_defaults_are_the_notes_example():
     at = run_page(PAGE)
+    assert_ok(at)
+    assert at.session_state["img_source"] == "grid"
+    np.testing.assert_array_equal(at.session_state["img_grid"], NOTES_INPUT)
+    assert at.selectbox(key="conv_preset").value == "notes"
+    assert "= 2" in at.latex[0].value
+    anim = plotly_figures(at)[0]
+    sums = [annotation_texts(f)[-1].split("=")[-1].strip() for f in anim["frames"]]
+    assert sums == ["15", "16", "6", "15"]  # the notes' [[15, 16], [6, 15]]
+
+
+def test_a_picked_photo_is_kept():
+    at = run_page(PAGE, state={"img_source": "sample"})
     assert_ok(at)
     k = at.slider(key="conv_k").value
     size = at.slider(key="conv_crop").value
     assert f"= {formulas.conv_output_size(160, k)}" in at.latex[0].value  # shapes sample 160
-    figs = plotly_figures(at)
-    anim = figs[0]
+    anim = plotly_figures(at)[0]
     assert len(anim["frames"]) == (size - k + 1) ** 2
+    assert at.selectbox(key="conv_preset").value == "sobel_x"
+
+
+@pytest.mark.parametrize("classroom,colours", [(False, "Blue = negative"),
+                                               (True, "Purple = negative")])
+def test_caption_names_the_colours_shown(classroom, colours):
+    at = run_page(PAGE, classroom=classroom)
+    assert_ok(at)
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert colours in captions
+    assert ("Blue" in captions) == (not classroom)
 
 
 def test_every_preset_and_both_operations():

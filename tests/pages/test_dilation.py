@@ -51,8 +51,14 @@ def test_each_rate_matches_engine(d):
     # the cost table: k*k*C*C against k'*k'*C*C weights
     costs = at.dataframe[1].value
     span = formulas.effective_kernel_size(3, d)
-    assert costs.iloc[0, 1] == f"{formulas.conv_params(64, 64, 3, bias=False):,}"
-    assert costs.iloc[1, 1] == f"{formulas.conv_params(64, 64, span, bias=False):,}"
+    assert costs.iloc[0, 2] == f"{formulas.conv_params(64, 64, 3, bias=False):,}"
+    assert costs.iloc[1, 2] == f"{formulas.conv_params(64, 64, span, bias=False):,}"
+    # each row's output on the 160×160 sample, and its multiply-adds on that output
+    o_dil, o_dense = (formulas.conv_output_size(160, 3, 1, 0, d),
+                      formulas.conv_output_size(160, span, 1, 0, 1))
+    assert list(costs.iloc[:, 1]) == [f"{o_dil}×{o_dil}", f"{o_dense}×{o_dense}"]
+    assert costs.iloc[0, 3] == f"{formulas.conv_multiply_adds(64, 64, 3, o_dil):,}"
+    assert "158" not in " ".join(str(c.value) for c in at.caption) or d == 1
 
 
 def test_footprint_is_dilated_kernel():

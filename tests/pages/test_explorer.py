@@ -67,3 +67,23 @@ def test_chinese():
     assert any(t.startswith("预测") for t in _titles(at))
     at.radio(key="explorer_src").set_value("image").run()
     assert_ok(at)
+
+
+def test_words_match_the_one_conv_net():
+    """Issue 9: the notes' net has one conv layer: no "first two", "layer by layer" or rows."""
+    at = run_page(PAGE, classroom=True)
+    assert_ok(at)
+    assert at.selectbox(key="explorer_net").value == "pretrained:simple_convnet"
+    text = _figure_words(at)
+    for false in ("first two", "layer by layer", "a row is one filter", "Blue = negative"):
+        assert false not in text, false
+    assert "Purple = negative" in text and "its conv layer" in text
+    at.selectbox(key="explorer_net").set_value("random:lenet5").run()
+    assert_ok(at)
+    text = _figure_words(at)
+    assert "layer by layer" in text and "both conv layers" in text and "random" in text
+
+
+def _figure_words(at) -> str:
+    """The headings and captions of the figures (not the architecture story's prose)."""
+    return " ".join(str(e.value) for kind in ("subheader", "caption") for e in getattr(at, kind))

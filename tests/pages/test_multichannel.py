@@ -63,3 +63,23 @@ def test_chinese():
     at = run_page(PAGE, lang="zh")
     assert_ok(at)
     assert has_cjk(at.title[0].value)
+
+
+def test_default_partial_sums_are_all_nonzero():
+    """Issue 9: on the default image and crop, "three partial sums + bias" shows numbers."""
+    at = run_page(PAGE)
+    assert_ok(at)
+    grids = [decode_array(t["z"]) for t in plotly_figures(at)[1]["data"]]
+    red, green, blue, bias, out = grids
+    assert all(np.abs(g).max() > 0.05 for g in (red, green, blue))
+    assert np.all(bias == bias[0, 0]) and bias[0, 0] != 0
+    np.testing.assert_allclose(red + green + blue + bias, out, atol=1e-4)
+
+
+def test_shape_formula_words_in_chinese():
+    at = run_page(PAGE, lang="zh")
+    assert_ok(at)
+    formula = next(str(x.value) for x in at.latex if "cdot" in str(x.value) and "(" in str(x.value)
+                   and "权重" in str(x.value))
+    for word in ("weight", "bias", "params"):
+        assert word not in formula

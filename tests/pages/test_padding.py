@@ -38,8 +38,9 @@ def test_grids_are_engine_padding():
     at = run_page(PAGE, state=GRID)
     at.slider(key="pad_p").set_value(2).run()
     grid = np.array(at.session_state["img_grid"], np.float32)
-    grids = plotly_figures(at)[1]
-    for trace, mode in zip(grids["data"], MODES.values()):
+    figs = plotly_figures(at)
+    grids = figs[1]["data"] + figs[2]["data"]  # two modes a row
+    for trace, mode in zip(grids, MODES.values(), strict=True):
         expected = F.pad(grid[None, None], (2, 2, 2, 2), mode=mode)[0, 0]
         np.testing.assert_allclose(decode_array(trace["z"]), expected)
 
@@ -57,3 +58,16 @@ def test_chinese():
     at = run_page(PAGE, lang="zh", classroom=True)
     assert_ok(at)
     assert has_cjk(at.title[0].value)
+
+
+def test_default_results_show_where_the_modes_differ():
+    """Issue 9: the four modes' results must differ visibly where the page shows them."""
+    at = run_page(PAGE)
+    assert_ok(at)
+    figs = plotly_figures(at)
+    shown = figs[3]["data"] + figs[4]["data"]  # the result on the crop, two modes a row
+    assert len(shown) == 4
+    results = [decode_array(t["z"]) for t in shown]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            assert np.abs(results[i] - results[j]).mean() > 0.05, (i, j)

@@ -62,7 +62,10 @@ def test_stages_and_groups_match_engine():
     sep = formulas.depthwise_separable_counts(64, 128, 3, (56, 56))
     assert table.iloc[0, 1] == f"{sep.standard.params:,}"
     assert table.iloc[1, 1] == f"{sep.params:,}"
-    assert table.iloc[3, 2] == f"{formulas.factorised_counts(64, 128, 3, (56, 56)).multiply_adds:,}"
+    fac = formulas.factorised_counts(64, 128, 3, (56, 56), 64)  # 64 channels between
+    assert table.iloc[3, 1] == f"{fac.params:,}" and table.iloc[3, 2] == f"{fac.multiply_adds:,}"
+    assert table.iloc[3, 3] == "50.0%"  # saves, as the text's "2k instead of k²" says
+    assert formulas.factorised_params_latex(64, 64, 128, 3) in all_text(at)
 
 
 def test_depthwise_animation_and_factorised():

@@ -65,3 +65,13 @@ def test_chinese():
     at = run_page(PAGE, lang="zh")
     assert_ok(at)
     assert has_cjk(at.title[0].value)
+
+
+def test_default_stride_skips_pixels():
+    """Issue 9: the lesson about skipped pixels opens on a stride that skips some."""
+    at = run_page(PAGE)
+    assert_ok(at)
+    assert at.slider(key="stride_s").value > at.slider(key="stride_k").value
+    text = " ".join(str(m.value) for m in at.markdown)
+    skipped = int(text.split(" of 81 input pixels are never read")[0].split()[-1])
+    assert skipped > 0

@@ -98,3 +98,13 @@ def test_chinese():
     at = run_page(PAGE, lang="zh")
     assert_ok(at)
     assert has_cjk(at.title[0].value) and "转置卷积" in all_text(at)
+
+
+def test_checkerboard_sentence_with_dilation():
+    """Issue 9: k = 2, s = 2, d = 2 is uneven because the taps skip pixels, not because 2 is
+    not a multiple of 2."""
+    at = run_page(PAGE)
+    _set(at, k=2, s=2, d=2)
+    assert_ok(at)
+    text = all_text(at)
+    assert "not a multiple" not in text and "2, 0, 2, 0" in text
