@@ -225,19 +225,14 @@ def conv_window_map(input_hw: IntOrPair, kernel_size: IntOrPair, stride: IntOrPa
 def to_flat(x: np.ndarray, pads: tuple[int, int, int, int], head: int = 0, tail: int = 0
             ) -> np.ndarray:
     """NCHW -> 1-D buffer: ``head`` zeros, the zero-padded planes as C rows of N*Hp*Wp,
-    ``tail`` zeros (pads: top, bottom, left, right). One copy; only the border is zeroed."""
+    ``tail`` zeros (pads: top, bottom, left, right), in one copy."""
     N, C, H, W = x.shape
     top, bottom, left, right = pads
     Hp, Wp = H + top + bottom, W + left + right
     L = N * Hp * Wp
-    buf = np.empty(head + C * L + tail, dtype=np.float32)
-    buf[:head] = 0
-    buf[head + C * L:] = 0
+    buf = np.zeros(head + C * L + tail, dtype=np.float32)  # a memset: faster than
+    # zeroing only the border, whose rows are a few elements long
     grid = buf[head:head + C * L].reshape(C, N, Hp, Wp)
-    grid[:, :, :top] = 0
-    grid[:, :, top + H:] = 0
-    grid[:, :, top:top + H, :left] = 0
-    grid[:, :, top:top + H, left + W:] = 0
     grid[:, :, top:top + H, left:left + W] = x.transpose(1, 0, 2, 3)
     return buf
 
@@ -257,12 +252,9 @@ def flat_taps(buf: np.ndarray, C: int, L: int, kernel: tuple[int, int],
 def from_flat(y: np.ndarray, N: int, Hp: int, Wp: int, rows: slice, cols: slice,
               bias: np.ndarray | None = None) -> np.ndarray:
     """The ``rows`` x ``cols`` crop of a flat ``(C, N*Hp*Wp)`` array as contiguous NCHW,
-    with ``bias`` (one per channel) added in the same pass."""
+    plus ``bias`` (one per channel; added to ``y`` in place first: on whole contiguous rows
+    that is several times faster than during the transposing copy)."""
     C = y.shape[0]
-    grid = y.reshape(C, N, Hp, Wp)[:, :, rows, cols].transpose(1, 0, 2, 3)
-    out = np.empty(grid.shape, dtype=np.float32)
-    if bias is None:
-        np.copyto(out, grid)
-    else:
-        np.add(grid, bias[:, None, None], out=out)
-    return out
+    if bias is not None:
+        y += bias[:, None]
+    return np.ascontiguousarray(y.reshape(C, N, Hp, Wp)[:, :, rows, cols].transpose(1, 0, 2, 3))
