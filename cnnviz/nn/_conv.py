@@ -208,7 +208,7 @@ def _depthwise_backward(dyt: np.ndarray, xp: np.ndarray, w: np.ndarray,
 # (depthwise: one (1, kh*kw) @ (kh*kw, tile) product per channel). The loop is over tiles of
 # output positions (a few dozen), never over images or pixels.
 
-_TILE_BYTES = 1 << 19
+_TILE_BYTES = 1 << 20  # L2 is 2 MB per core here; 2 BLAS threads want tiles this big
 
 
 def _tiles(rows: int, length: int) -> list[tuple[int, int]]:
@@ -257,6 +257,20 @@ def _flat_dweight(dy: np.ndarray, taps: np.ndarray, G: int) -> np.ndarray:
             np.matmul(cols, d, out=part)
         dwT += part
     return dwT
+
+
+def _flat_pays(C: int, C_g: int, kernel: tuple[int, int], hw: tuple[int, int],
+               padded_hw: tuple[int, int], out_hw: tuple[int, int]) -> bool:
+    """Whether the flat path is the faster one for a stride-1 conv.
+
+    Measured (benchmarks/conv_ops.py): depthwise convs always gain (1.7x); full convs gain
+    while the padded grid adds at most ~35 % garbage positions (3x3 with padding 1 at 14x14
+    and up), and lose to the column path when it adds more (unpadded 5x5 on 28x28: +36 %,
+    5x5 on 14x14: +65-96 %), since the products then do that much more work.
+    """
+    if C_g == 1 and C > 1:
+        return True
+    return padded_hw[0] * padded_hw[1] <= 1.35 * out_hw[0] * out_hw[1]
 
 
 def _conv2d_flat(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.ndarray | None,
@@ -423,7 +437,7 @@ def _conv2d_padded(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.
                           (Hp, Wp), (Ho, Wo), unbatched, None, None, None, x)
         return (y[0] if unbatched else y), cache
 
-    if stride == (1, 1):
+    if stride == (1, 1) and _flat_pays(C, C_g, (kh, kw), (H, W), (Hp, Wp), (Ho, Wo)):
         return _conv2d_flat(x, unbatched, weight, bias, pads, dilation, groups, padding_mode)
 
     pad_cache = None
