@@ -2,6 +2,9 @@
 
 How it is fast without a loop over pixels or the batch:
 
+* stride-1 convolutions (most lesson layers, depthwise ones included) take the flat path
+  (see the "flat path" section): every kernel tap is a shifted view of the padded input, and
+  tiled products never materialise the column matrix; the rest take the column path:
 * the input is padded and moved to batch-last order ``(C, H, W, N)`` in one copy, then
   unrolled into one column block ``(C*kh*kw, Ho*Wo*N)``, filled with one whole-array copy per
   kernel offset (batch-last makes each copy move long contiguous runs; see ``_windows.py``);
