@@ -106,12 +106,17 @@ class TorchRunner:
         return loss.item()
 
 
+# wall time by default; ``--cpu-time`` switches to this process's CPU time, which other busy
+# processes on a shared machine barely disturb (meaningful with one thread only)
+CLOCK = time.perf_counter
+
+
 def _timed(runner: Any, batches: list[tuple[np.ndarray, np.ndarray]]) -> float:
     """Images per second over ``batches``."""
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     for x, y in batches:
         runner.step(x, y)
-    dt = time.perf_counter() - t0
+    dt = CLOCK() - t0
     return sum(len(y) for _, y in batches) / dt
 
 
@@ -161,6 +166,7 @@ def table(rows: list[dict[str, Any]], threads: int, torch_version: str | None) -
         else:
             lines.append(f"| {r['net']} | {r['params']:,} | {r['cnnviz']:,.0f} | – | – |")
     note = (f"Batch 100, Adam, training steps (forward + backward + update); "
+            f"{'process CPU time; ' if CLOCK is time.process_time else ''}"
             f"threads: {threads} (NumPy's OpenBLAS and torch.set_num_threads); "
             f"numpy {np.__version__}, torch {torch_version or 'not installed'}, "
             f"Python {platform.python_version()}, {platform.machine()}.")
@@ -236,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=None,
                    help="threads for both NumPy's BLAS and PyTorch (default: NumPy's own)")
     p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
+    p.add_argument("--cpu-time", action="store_true",
+                   help="time by process CPU time (robust on a busy machine; use --threads 1)")
     p.add_argument("--profile", metavar="NET", default=None,
                    help="profile cnnviz on NET instead of benchmarking")
     p.add_argument("--layers", metavar="NET", default=None,
@@ -243,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.quick:
         args.repeats, args.steps, args.warmup = 2, 1, 1
+    if args.cpu_time:
+        global CLOCK
+        CLOCK = time.process_time
     if args.profile:
         profile(args.profile, max(args.steps, 5), args.batch)
         return 0
@@ -283,8 +294,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"steps, {args.warmup} warm-up steps excluded, interleaved), "
                   f"{time.strftime('%Y-%m-%d')}.\n\n")
         old = args.markdown.read_text() if args.markdown.exists() else ""
-        marker = "<!-- memory -->"
-        tail = old[old.index(marker):] if marker in old else ""
+        # keep the hand-written details and memory.py's section that follow the table
+        marks = [old.index(m) for m in ("<!-- details -->", "<!-- memory -->") if m in old]
+        tail = old[min(marks):] if marks else ""
         args.markdown.write_text(header + text + ("\n" + tail if tail else ""))
     return 0
 
