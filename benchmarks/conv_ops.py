@@ -1,10 +1,11 @@
-"""Op-level speed of cnnviz's convolutions against PyTorch (forward + backward, batch 100).
+"""Op-level speed of cnnviz against PyTorch (forward + backward, batch 100).
 
-Each row times one conv (forward with cache, then dx, dweight, dbias from the cache) in cnnviz
-and the same op in PyTorch (autograd on input, weight and bias), interleaved so that load from
-other processes hits both alike; a row's ratio is PyTorch's time / cnnviz's (higher is better
-for cnnviz) from the best of ``--repeats`` timings of each. Shapes are those of the lesson nets
-(separable_net's depthwise and pointwise stages, simple_convnet's 5x5, ...).
+Each row times one op (forward with cache, then the backward from the cache: dx and the
+parameter gradients) in cnnviz and the same op in PyTorch (autograd), interleaved so that load
+from other processes hits both alike; a row's ratio is the median over ``--repeats`` of
+PyTorch's time / cnnviz's (higher is better for cnnviz, 1 = same speed). Shapes are those of
+the lesson nets and of issue 12: 3x3 convs with 8-64 channels at 28x28 and 14x14 with padding,
+depthwise, 1x1, batch norm, pooling and ReLU.
 
     python benchmarks/conv_ops.py                 # NumPy's default BLAS threads
     python benchmarks/conv_ops.py --threads 1     # NumPy's BLAS and PyTorch on one thread
@@ -29,12 +30,18 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._common import blas_threads, set_blas_threads  # noqa: E402
 from cnnviz.nn import functional as F  # noqa: E402
 
-# name, x shape, weight shape, keyword arguments (transposed: weight is (C_in, C_out/g, kh, kw))
+# name, x shape, weight shape, keyword arguments (transposed: weight is (C_in, C_out/g, kh, kw));
+# "op" picks a parameter-free op or batch norm instead of a convolution (weight shape unused)
 CASES: list[tuple[str, tuple[int, ...], tuple[int, ...], dict[str, Any]]] = [
+    ("conv 3x3 8->16 p1 @28", (100, 8, 28, 28), (16, 8, 3, 3), {"padding": 1}),
+    ("conv 3x3 16->32 p1 @28", (100, 16, 28, 28), (32, 16, 3, 3), {"padding": 1}),
+    ("conv 3x3 32->32 p1 @28", (100, 32, 28, 28), (32, 32, 3, 3), {"padding": 1}),
+    ("conv 3x3 32->64 p1 @14", (100, 32, 14, 14), (64, 32, 3, 3), {"padding": 1}),
+    ("conv 3x3 64->64 p1 @14", (100, 64, 14, 14), (64, 64, 3, 3), {"padding": 1}),
+    ("conv 3x3 1->32 p1 @28", (100, 1, 28, 28), (32, 1, 3, 3), {"padding": 1}),
     ("conv 5x5 1->30", (100, 1, 28, 28), (30, 1, 5, 5), {}),
     ("conv 5x5 16->32 p2", (100, 16, 14, 14), (32, 16, 5, 5), {"padding": 2}),
     ("conv 3x3 1->16 p1", (100, 1, 28, 28), (16, 1, 3, 3), {"padding": 1}),
-    ("conv 3x3 32->64 p1", (100, 32, 14, 14), (64, 32, 3, 3), {"padding": 1}),
     ("depthwise 3x3 16 @28", (100, 16, 28, 28), (16, 1, 3, 3), {"padding": 1, "groups": 16}),
     ("depthwise 3x3 32 @14", (100, 32, 14, 14), (32, 1, 3, 3), {"padding": 1, "groups": 32}),
     ("depthwise 3x3 64 @7", (100, 64, 7, 7), (64, 1, 3, 3), {"padding": 1, "groups": 64}),
@@ -54,7 +61,57 @@ CASES: list[tuple[str, tuple[int, ...], tuple[int, ...], dict[str, Any]]] = [
      {"padding": 1, "stride": 2, "groups": 32, "transposed": True}),
     ("transpose dw 3x3 s1 32", (100, 32, 14, 14), (32, 1, 3, 3),
      {"padding": 1, "groups": 32, "transposed": True}),
+    ("batch norm 32 @28", (100, 32, 28, 28), (), {"op": "batch_norm"}),
+    ("batch norm 64 @14", (100, 64, 14, 14), (), {"op": "batch_norm"}),
+    ("max pool 2x2 32 @28", (100, 32, 28, 28), (), {"op": "max_pool2d"}),
+    ("max pool 2x2 64 @14", (100, 64, 14, 14), (), {"op": "max_pool2d"}),
+    ("max pool 3x3 s2 16 @28", (100, 16, 28, 28), (), {"op": "max_pool2d", "kernel_size": 3,
+                                                      "stride": 2}),
+    ("avg pool 2x2 6 @28", (100, 6, 28, 28), (), {"op": "avg_pool2d"}),
+    ("relu 32 @28", (100, 32, 28, 28), (), {"op": "relu"}),
 ]
+
+
+def _op_runners(xs: tuple[int, ...], kw: dict[str, Any]
+                ) -> tuple[Callable[[], object], Callable[[], object]]:
+    """(cnnviz step, torch step) of a non-convolution op: batch norm (training), pool, ReLU."""
+    import torch
+
+    kw = dict(kw)
+    op = kw.pop("op")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(xs, dtype=np.float32)
+    tx = torch.from_numpy(x).requires_grad_(True)
+    if op == "batch_norm":
+        c = xs[1]
+        w, b = np.ones(c, np.float32), np.zeros(c, np.float32)
+        mean, var = np.zeros(c, np.float32), np.ones(c, np.float32)
+        tw, tb = torch.from_numpy(w).requires_grad_(True), torch.from_numpy(b).requires_grad_(True)
+        tmean, tvar = torch.from_numpy(mean.copy()), torch.from_numpy(var.copy())
+        fwd = lambda: F.batch_norm_with_cache(x, mean, var, w, b, True)  # noqa: E731
+        tfwd = lambda: torch.nn.functional.batch_norm(tx, tmean, tvar, tw, tb, True)  # noqa: E731
+        params = [tx, tw, tb]
+    else:
+        if op != "relu":
+            kw.setdefault("kernel_size", 2)
+        fwd = lambda: getattr(F, op + "_with_cache")(x, **kw)  # noqa: E731
+        tfwd = lambda: getattr(torch.nn.functional, op)(tx, **kw)  # noqa: E731
+        params = [tx]
+    bwd = getattr(F, op + "_backward_from_cache")
+    dy = rng.standard_normal(fwd()[0].shape, dtype=np.float32)
+    tdy = torch.from_numpy(dy)
+
+    def ours() -> object:
+        _, cache = fwd()
+        return bwd(dy, cache)
+
+    def theirs() -> object:
+        for t in params:
+            t.grad = None
+        tfwd().backward(tdy)
+        return tx.grad
+
+    return ours, theirs
 
 
 def _runners(xs: tuple[int, ...], ws: tuple[int, ...], kw: dict[str, Any]
@@ -62,6 +119,8 @@ def _runners(xs: tuple[int, ...], ws: tuple[int, ...], kw: dict[str, Any]
     """(cnnviz step, torch step): forward + backward of the same op on the same data."""
     import torch
 
+    if "op" in kw:
+        return _op_runners(xs, kw)
     kw = dict(kw)
     transposed = kw.pop("transposed", False)
     rng = np.random.default_rng(0)
@@ -91,14 +150,18 @@ def _runners(xs: tuple[int, ...], ws: tuple[int, ...], kw: dict[str, Any]
     return ours, theirs
 
 
-def _best(fn: Callable[[], object]) -> float:
-    t0 = time.perf_counter()
+# wall time, or with --cpu-time this process's CPU time (robust on a busy machine, 1 thread)
+CLOCK = time.perf_counter
+
+
+def _seconds(fn: Callable[[], object]) -> float:
+    t0 = CLOCK()
     fn()
-    return time.perf_counter() - t0
+    return CLOCK() - t0
 
 
 def run(repeats: int, only: str | None) -> str:
-    """The markdown table: cnnviz and PyTorch ms (best of ``repeats``) and their ratio."""
+    """The markdown table: median cnnviz and PyTorch ms and the median of their ratios."""
     rows = ["| op | x | weight | cnnviz ms | PyTorch ms | PyTorch / cnnviz time |",
             "| --- | --- | --- | ---: | ---: | ---: |"]
     ratios = []
@@ -108,12 +171,17 @@ def run(repeats: int, only: str | None) -> str:
         ours, theirs = _runners(xs, ws, kw)
         ours(), theirs()  # warm-up
         c, t = [], []
-        for _ in range(repeats):
-            c.append(_best(ours))
-            t.append(_best(theirs))
-        cm, tm = min(c) * 1e3, min(t) * 1e3
-        ratios.append(tm / cm)
-        rows.append(f"| {name} | {xs} | {ws} | {cm:.2f} | {tm:.2f} | {tm / cm:.2f} |")
+        for r in range(repeats):  # interleaved, alternating who goes first
+            if r % 2:
+                t.append(_seconds(theirs))
+                c.append(_seconds(ours))
+            else:
+                c.append(_seconds(ours))
+                t.append(_seconds(theirs))
+        ratio = statistics.median(b / a for a, b in zip(c, t))
+        cm, tm = statistics.median(c) * 1e3, statistics.median(t) * 1e3
+        ratios.append(ratio)
+        rows.append(f"| {name} | {xs} | {ws or '–'} | {cm:.2f} | {tm:.2f} | {ratio:.2f} |")
     if ratios:
         rows.append(f"\ngeometric mean ratio {statistics.geometric_mean(ratios):.2f}, "
                     f"worst {min(ratios):.2f}")
@@ -126,14 +194,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=None,
                    help="threads for both NumPy's BLAS and PyTorch (default: NumPy's own)")
     p.add_argument("--only", default=None, help="rows whose name contains this text")
+    p.add_argument("--cpu-time", action="store_true",
+                   help="time by process CPU time (robust on a busy machine; use --threads 1)")
     args = p.parse_args(argv)
+    if args.cpu_time:
+        global CLOCK
+        CLOCK = time.process_time
     if args.threads is not None and not set_blas_threads(args.threads):
         print("could not set NumPy's BLAS threads; using its default", file=sys.stderr)
     import torch
 
     threads = blas_threads()
     torch.set_num_threads(threads)
-    print(f"threads: {threads} (NumPy's OpenBLAS and torch), batch 100, forward + backward\n")
+    print(f"threads: {threads} (NumPy's OpenBLAS and torch), batch 100, forward + backward"
+          f"{', process CPU time' if args.cpu_time else ''}\n")
     print(run(args.repeats, args.only))
     return 0
 

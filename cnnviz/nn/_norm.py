@@ -83,9 +83,12 @@ def local_response_norm_backward(dy: np.ndarray, x: np.ndarray, size: int, alpha
 # ---------------------------------------------------------------- batch norm
 
 
-def _channel_shape(x: np.ndarray) -> tuple[int, ...]:
-    """Shape that broadcasts a per-channel vector against x (channels on axis 1)."""
-    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+def _channel_sums(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """Per-channel sum of ``a`` (or of ``a * b``) over ``(N, C, X)``: einsum's contiguous
+    dot-product loops, 2-3x faster than ``sum(axis=(0, 2))`` and without a temporary."""
+    if b is None:
+        return np.einsum("ncx->c", a)
+    return np.einsum("ncx,ncx->c", a, b)
 
 
 def batch_norm_with_cache(x: np.ndarray, running_mean: np.ndarray | None,
@@ -98,6 +101,8 @@ def batch_norm_with_cache(x: np.ndarray, running_mean: np.ndarray | None,
     Training normalises with the batch's mean and biased variance and updates the running
     statistics in place (with the unbiased variance, as PyTorch); evaluation uses the
     running statistics, so one image's output does not depend on the rest of the batch.
+    Works on an ``(N, C, X)`` view; the cache keeps ``x - mean`` (backward's xhat is that
+    times invstd, folded into per-channel factors there).
     """
     x = as_float32(x)
     if x.ndim < 2:
@@ -108,16 +113,15 @@ def batch_norm_with_cache(x: np.ndarray, running_mean: np.ndarray | None,
         if v is not None and np.shape(v) != (C,):
             raise ValueError(f"batch_norm: {name} must have shape ({C},) for {C} channels, "
                              f"got {np.shape(v)}")
-    axes = (0,) + tuple(range(2, x.ndim))
-    shape = _channel_shape(x)
+    x3 = x.reshape(x.shape[0], C, -1)
+    count = x.size // max(C, 1)
     if training:
-        count = x.size // max(C, 1)
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                              f"training, got input shape {x.shape}")
-        mean = x.mean(axis=axes, dtype=_F32)
-        centred = x - mean.reshape(shape)
-        var = (centred * centred).mean(axis=axes, dtype=_F32)
+        mean = (_channel_sums(x3) / _F32(count)).astype(_F32)
+        centred = np.subtract(x3, mean[:, None])
+        var = (_channel_sums(centred, centred) / _F32(count)).astype(_F32)
         m = _F32(momentum)
         if running_mean is not None:
             running_mean *= _F32(1) - m
@@ -128,18 +132,15 @@ def batch_norm_with_cache(x: np.ndarray, running_mean: np.ndarray | None,
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm in eval mode needs running_mean and running_var")
-        mean = as_float32(running_mean)
+        centred = np.subtract(x3, as_float32(running_mean)[:, None])
         var = as_float32(running_var)
-        centred = x - mean.reshape(shape)
     invstd = (_F32(1) / np.sqrt(var + _F32(eps))).astype(_F32)
-    xhat = centred * invstd.reshape(shape)
-    y = xhat
     w = None if weight is None else as_float32(weight)
-    if w is not None:
-        y = y * w.reshape(shape)
+    scale = invstd if w is None else (invstd * w).astype(_F32)
+    y = np.multiply(centred, scale[:, None])
     if bias is not None:
-        y = y + as_float32(bias).reshape(shape)
-    return y, (xhat, invstd, w, bool(training), axes, shape)
+        y += as_float32(bias)[:, None]
+    return y.reshape(x.shape), (centred, invstd, scale, bool(training), count)
 
 
 def batch_norm(x: np.ndarray, running_mean: np.ndarray | None, running_var: np.ndarray | None,
@@ -152,18 +153,25 @@ def batch_norm(x: np.ndarray, running_mean: np.ndarray | None, running_var: np.n
 
 def batch_norm_backward_from_cache(dy: np.ndarray, cache: Any
                                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(dx, dweight, dbias); in training the batch mean and variance also depend on x."""
-    xhat, invstd, w, training, axes, shape = cache
+    """(dx, dweight, dbias); in training the batch mean and variance also depend on x.
+
+    With xhat = centred * invstd: dweight = invstd * sum(dy * centred), and in training
+    dx = scale * (dy - mean(dy) - centred * invstd^2 * mean(dy * centred)): two multiplies
+    and two subtractions over the array, the rest per channel.
+    """
+    centred, invstd, scale, training, count = cache
     dy = as_float32(dy)
-    dbias = dy.sum(axis=axes, dtype=_F32)
-    dweight = (dy * xhat).sum(axis=axes, dtype=_F32)
-    scale = invstd if w is None else invstd * w
-    if not training:
-        return dy * scale.reshape(shape), dweight, dbias
-    count = _F32(xhat.size // xhat.shape[1])
-    dx = (scale / count).reshape(shape) * (
-        count * dy - dbias.reshape(shape) - xhat * dweight.reshape(shape))
-    return dx, dweight, dbias
+    dy3 = dy.reshape(centred.shape)
+    dbias = _channel_sums(dy3).astype(_F32)
+    dot = _channel_sums(dy3, centred).astype(_F32)
+    dweight = (dot * invstd).astype(_F32)
+    dx = np.multiply(dy3, scale[:, None])
+    if training:
+        n = _F32(count)
+        tmp = np.multiply(centred, (scale * invstd * invstd * dot / n).astype(_F32)[:, None])
+        dx -= tmp
+        dx -= (scale * dbias / n).astype(_F32)[:, None]
+    return dx.reshape(dy.shape), dweight, dbias
 
 
 def batch_norm_backward(dy: np.ndarray, x: np.ndarray, running_mean: np.ndarray | None,

@@ -157,23 +157,24 @@ def _tile_max(blocks: np.ndarray) -> np.ndarray:
     return y
 
 
-def _first_max_mask(blocks: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Boolean (N, C, Ho, kh, Wo, kw): True at each tile's first maximum.
-
-    One broadcast comparison finds every maximum; only when some tile has ties (common
-    after ReLU: all-zero tiles) do we walk the offsets to keep the first, as PyTorch does.
-    """
-    mask = blocks == y[:, :, :, None, :, None]
-    if np.count_nonzero(mask) != y.size:
-        kh, kw = blocks.shape[3], blocks.shape[5]
-        seen = mask[:, :, :, 0, :, 0].copy()
-        for i in range(kh):
-            for j in range(kw):
-                if i or j:
-                    tap = mask[:, :, :, i, :, j]
-                    tap &= ~seen
-                    seen |= tap
-    return mask
+def _route_to_first_max(blocks: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """dblocks ``(N, C, Ho, kh, Wo, kw)``: each tile's gradient at its first maximum (scan
+    order, as PyTorch breaks ties, which are common after ReLU: all-zero tiles), zeros
+    elsewhere. Per offset: one comparison, one "not seen yet" and one multiply on arrays of
+    the output's size; no full-size mask and no second pass for ties."""
+    kh, kw = blocks.shape[3], blocks.shape[5]
+    dblocks = np.empty(blocks.shape, dtype=_F32)
+    seen = np.zeros(y.shape, dtype=bool)
+    hit = np.empty(y.shape, dtype=bool)
+    for i in range(kh):
+        for j in range(kw):
+            np.equal(blocks[:, :, :, i, :, j], y, out=hit)
+            if i or j:
+                np.greater(hit, seen, out=hit)  # a hit not seen at an earlier offset
+            if i < kh - 1 or j < kw - 1:
+                np.logical_or(seen, hit, out=seen)
+            np.multiply(dy, hit, out=dblocks[:, :, :, i, :, j])
+    return dblocks
 
 
 def _first_max_arg(g: _Geometry, blocks: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -239,9 +240,7 @@ def max_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
     zero = _F32(0)
     if kind == "simple":
         blocks, y = a, b
-        dblocks = np.empty(blocks.shape, dtype=_F32)
-        np.multiply(_first_max_mask(blocks, y), dy[:, :, :, None, :, None], out=dblocks)
-        dblocks = dblocks.reshape(g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
+        dblocks = _route_to_first_max(blocks, y, dy).reshape(g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
         if dblocks.shape[2:] == (g.H, g.W):
             dx = dblocks
         else:

@@ -207,3 +207,54 @@ def conv_window_map(input_hw: IntOrPair, kernel_size: IntOrPair, stride: IntOrPa
     cols = np.arange(Wo)[None, :, None, None] * sw + np.arange(kw)[None, None, None, :] * dw
     shape = (Ho, Wo, kh, kw)
     return np.stack([np.broadcast_to(rows, shape), np.broadcast_to(cols, shape)], axis=-1)
+
+
+# ----------------------------------------------------------------------------- flat layout
+#
+# The engine's fast path for stride-1 convolutions keeps an activation as one row per channel
+# holding every image's zero-padded plane back to back, ``(C, L)`` with ``L = N*Hp*Wp``,
+# inside a 1-D buffer with a few spare zeros. Kernel tap (i, j) is then a plain shift of every
+# row by ``i*dh*Wp + j*dw`` positions, so all taps together are one strided VIEW
+# ``(C, kh, kw, L)`` of the buffer (see :func:`flat_taps`), and the output comes out on the
+# same padded grid: its last ``Wp - Wo`` columns and ``Hp - Ho`` rows are garbage that is
+# cropped when it goes back to NCHW (the zero padding keeps neighbouring rows and images
+# apart; a garbage position may read into the next row, a valid one never does). Moving NCHW
+# in and out swaps only the N and C axes, so each copy moves whole image rows.
+
+
+def to_flat(x: np.ndarray, pads: tuple[int, int, int, int], head: int = 0, tail: int = 0
+            ) -> np.ndarray:
+    """NCHW -> 1-D buffer: ``head`` zeros, the zero-padded planes as C rows of N*Hp*Wp,
+    ``tail`` zeros (pads: top, bottom, left, right), in one copy."""
+    N, C, H, W = x.shape
+    top, bottom, left, right = pads
+    Hp, Wp = H + top + bottom, W + left + right
+    L = N * Hp * Wp
+    buf = np.zeros(head + C * L + tail, dtype=np.float32)  # a memset: faster than
+    # zeroing only the border, whose rows are a few elements long
+    grid = buf[head:head + C * L].reshape(C, N, Hp, Wp)
+    grid[:, :, top:top + H, left:left + W] = x.transpose(1, 0, 2, 3)
+    return buf
+
+
+def flat_taps(buf: np.ndarray, C: int, L: int, kernel: tuple[int, int],
+              dilation: tuple[int, int], Wp: int) -> np.ndarray:
+    """Read-only view ``(C, kh, kw, L)`` with ``[c, i, j, q] = buf[c*L + i*dh*Wp + j*dw + q]``:
+    every kernel tap of every output position, without copying (``buf`` needs
+    ``dh*(kh-1)*Wp + dw*(kw-1)`` elements after its C rows)."""
+    assert buf.ndim == 1 and buf.flags.c_contiguous
+    isz = buf.itemsize
+    return np.lib.stride_tricks.as_strided(
+        buf, shape=(C, kernel[0], kernel[1], L),
+        strides=(L * isz, dilation[0] * Wp * isz, dilation[1] * isz, isz), writeable=False)
+
+
+def from_flat(y: np.ndarray, N: int, Hp: int, Wp: int, rows: slice, cols: slice,
+              bias: np.ndarray | None = None) -> np.ndarray:
+    """The ``rows`` x ``cols`` crop of a flat ``(C, N*Hp*Wp)`` array as contiguous NCHW,
+    plus ``bias`` (one per channel; added to ``y`` in place first: on whole contiguous rows
+    that is several times faster than during the transposing copy)."""
+    C = y.shape[0]
+    if bias is not None:
+        y += bias[:, None]
+    return np.ascontiguousarray(y.reshape(C, N, Hp, Wp)[:, :, rows, cols].transpose(1, 0, 2, 3))

@@ -1,0 +1,74 @@
+"""The stride-1 flat-layout conv path agrees with the column path and with PyTorch.
+
+conv2d picks between two implementations (``_conv._flat_pays``); both must give the same
+numbers on any shape, so each random case runs through both, forced, and through torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import cnnviz.nn.functional as F
+from cnnviz.nn import _conv
+
+
+def _cases(n: int = 24) -> list[dict]:
+    rng = np.random.default_rng(12)
+    out = []
+    for i in range(n):
+        groups = int(rng.choice([1, 1, 2])) if i % 4 else int(rng.integers(2, 5))
+        depthwise = i % 4 == 0
+        c_in = groups * (1 if depthwise else int(rng.integers(1, 4)))
+        c_out = groups * (int(rng.integers(1, 3)) if depthwise else int(rng.integers(1, 4)))
+        kh, kw = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        dh, dw = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        out.append(dict(
+            x_shape=(int(rng.integers(1, 4)), c_in, int(rng.integers(dh * (kh - 1) + 2, 14)),
+                     int(rng.integers(dw * (kw - 1) + 2, 14))),
+            w_shape=(c_out, c_in // groups, kh, kw), groups=groups,
+            padding=(int(rng.integers(0, kh)), int(rng.integers(0, kw))), dilation=(dh, dw),
+            padding_mode=str(rng.choice(["zeros", "zeros", "reflect", "circular"])),
+            bias=bool(i % 3), seed=i))
+    return out
+
+
+def _run(case: dict, flat: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[np.ndarray, ...]:
+    monkeypatch.setattr(_conv, "_flat_pays", lambda *a: flat)
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal(case["x_shape"]).astype(np.float32)
+    w = rng.standard_normal(case["w_shape"]).astype(np.float32)
+    b = rng.standard_normal(case["w_shape"][0]).astype(np.float32) if case["bias"] else None
+    kw = dict(padding=case["padding"], dilation=case["dilation"], groups=case["groups"],
+              padding_mode=case["padding_mode"])
+    y, cache = F.conv2d_with_cache(x, w, b, **kw)
+    assert (cache.flat is not None) == flat
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    return (x, w, b, dy, y, *F.conv2d_backward_from_cache(dy, cache))
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: f"seed{c['seed']}")
+def test_flat_path_equals_column_path(case: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    flat = _run(case, True, monkeypatch)[4:]
+    cols = _run(case, False, monkeypatch)[4:]
+    for a, b in zip(flat, cols):
+        assert a.shape == b.shape and a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(b).max())))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("case", _cases()[:12], ids=lambda c: f"seed{c['seed']}")
+def test_flat_path_matches_torch(case: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    torch = pytest.importorskip("torch")
+    x, w, b, dy, y, dx, dw, db = _run(case, True, monkeypatch)
+    tx = torch.tensor(x, requires_grad=True)
+    tw = torch.tensor(w, requires_grad=True)
+    conv = torch.nn.Conv2d(x.shape[1], w.shape[0], w.shape[2:], padding=case["padding"],
+                           dilation=case["dilation"], groups=case["groups"],
+                           bias=False, padding_mode=case["padding_mode"])
+    ty = conv._conv_forward(tx, tw, None if b is None else torch.tensor(b))
+    ty.backward(torch.tensor(dy))
+    for ours, ref in ((y, ty.detach().numpy()), (dx, tx.grad.numpy()), (dw, tw.grad.numpy()),
+                      (db, dy.sum((0, 2, 3)))):
+        np.testing.assert_allclose(ours, ref, rtol=1e-4,
+                                   atol=1e-4 * max(1.0, float(np.abs(ref).max())))
