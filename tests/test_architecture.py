@@ -213,3 +213,10 @@ def test_bilingual_text_takes_one_form(path: Path) -> None:
             pytest.fail(f"{path.name}:{node.lineno} .{node.attr}; use a Text field")
         if isinstance(node, ast.Name) and node.id == "pick":
             pytest.fail(f"{path.name}:{node.lineno} pick(); use Text(en, zh).get(lang)")
+
+
+@pytest.mark.parametrize("part", ["nn", "data", "lessons", "training", "viz", "ui"])
+def test_tests_mirror_the_package(part: str) -> None:
+    """Each part of cnnviz has its tests in tests/<part> (plus tests/pages, tests/browser)."""
+    assert (PACKAGE / part / "__init__.py").is_file()
+    assert list((ROOT / "tests" / part).glob("test_*.py")), f"tests/{part} has no tests"
