@@ -68,7 +68,7 @@ def test_leaving_pauses_the_run_and_the_clock(lang: str) -> None:
 def test_a_model_that_would_be_lost_is_guarded_until_downloaded(lang: str) -> None:
     at = run_page(PAGE, lang=lang)
     assert _guard(at) is None, "an idle page draws no guard"
-    at = _start(at, subset=500, batch=100, epochs=1)
+    at = _start(at, subset=5000, batch=100, epochs=2)  # 100 steps: still running after a tick
     assert _guard(at) == "armed"
     at.button(key="train_pause").click().run()
     assert _guard(at) == "armed" and DOWNLOAD_HINT[lang] in _captions(at)
