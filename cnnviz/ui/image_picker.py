@@ -142,15 +142,10 @@ def clean_grid(rows: object) -> tuple[np.ndarray, bool]:
     """Typed grid -> float32 array and whether any cell was not used as typed.
 
     The reading itself (full-width digits, decimal commas, clipping) is
-    ``cnnviz.data.grid.parse_grid``; ``grid_notices`` says what was changed.
+    ``cnnviz.data.grid.parse_grid``; its ``notices`` say what was changed.
     """
     parsed = parse_grid(rows)
     return parsed.values, parsed.changed
-
-
-def grid_notices(rows: object) -> tuple[Text, ...]:
-    """What reading a typed grid changed, one notice per kind (empty when nothing)."""
-    return parse_grid(rows).notices
 
 
 def show_grid_notices(notices: tuple[Text, ...]) -> None:

@@ -69,24 +69,23 @@ def _uploader_idle(pg) -> str:  # noqa: ANN001
     return "上传"
 
 
-def _uploader_refused(pg) -> str:  # noqa: ANN001
+def _refused(pg, name: str, mime: str, data: bytes) -> None:  # noqa: ANN001
+    """Upload a file the uploader refuses and point at its chip (the reason's tooltip)."""
     _choose(pg, "上传")
     files = pg.locator('[data-testid="stFileUploader"] input[type=file]').first
-    files.set_input_files([{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hi"}])
+    files.set_input_files([{"name": name, "mimeType": mime, "buffer": data}])
     pg.locator('[data-testid="stFileChip"]').first.wait_for()
     pg.locator('[data-testid="stFileChip"]').first.hover()
     pg.locator('[data-testid="stTooltipErrorContent"]').first.wait_for()
+
+
+def _uploader_refused(pg) -> str:  # noqa: ANN001
+    _refused(pg, "notes.txt", "text/plain", b"hi")
     return "无法使用这个文件"
 
 
 def _uploader_too_large(pg) -> str:  # noqa: ANN001
-    _choose(pg, "上传")
-    files = pg.locator('[data-testid="stFileUploader"] input[type=file]').first
-    big = b"\x89PNG" + b"0" * (21 * 2**20)
-    files.set_input_files([{"name": "big.png", "mimeType": "image/png", "buffer": big}])
-    pg.locator('[data-testid="stFileChip"]').first.wait_for()
-    pg.locator('[data-testid="stFileChip"]').first.hover()
-    pg.locator('[data-testid="stTooltipErrorContent"]').first.wait_for()
+    _refused(pg, "big.png", "image/png", b"\x89PNG" + b"0" * (21 * 2**20))
     return "不超过 20MB"
 
 
