@@ -17,7 +17,7 @@ from cnnviz.i18n import Text
 from cnnviz.models import MODEL_NAMES, model_description
 from cnnviz.training import TrainConfig
 from cnnviz.ui.digit_input import digit_input
-from cnnviz.ui.training_session import EVAL_LIMIT, eval_every_for, get_session
+from cnnviz.ui.training_session import EVAL_LIMIT, eval_every_for, get_session, unload_guard
 from cnnviz.viz.training import (
     confusion_figure,
     curves_figure,
@@ -47,6 +47,7 @@ SCHEDULES = {"constant": Text("constant", "恒定"),
 
 ui.page_title(__file__)
 sess = get_session()
+sess.check_away()  # back from another page: a run left "running" was stalled, say so
 locked = sess.status in ("running", "paused")
 
 # ----------------------------------------------------------------------------- settings
@@ -150,7 +151,18 @@ with right:
     status_text = {"idle": Text("not started", "未开始"), "running": Text("training…", "训练中…"),
                    "paused": Text("paused", "已暂停"), "done": Text("finished", "已完成"),
                    "stopped": Text("stopped", "已停止")}[sess.status]
+    if sess.away is not None and sess.status == "paused":
+        status_text = Text("paused automatically", "已自动暂停")
     b3.markdown(f"**{ui.t('Status', '状态')}:** {ui.t(status_text)}")
+    if sess.away is not None and sess.status == "paused":
+        st.info(ui.t(sess.away))
+    if sess.unsaved:
+        st.caption(ui.t(
+            "This model lives only in this browser tab: reloading or closing it loses the model "
+            "(the browser asks first). To keep it, pause and use “Download the trained "
+            "weights” under “Save or load the weights” below.",
+            "这个模型只保存在当前浏览器标签页中：刷新或关闭页面会丢失它（浏览器会先询问）。"
+            "要保留它，请暂停，然后在下方“保存或加载权重”中点击“下载训练好的权重”。"))
 
     if sess.error is not None:
         st.error(plain_text(ui.t(sess.error)))
@@ -314,7 +326,8 @@ if sess.status != "running":
             st.download_button(
                 ui.t("⬇ Download the trained weights (.npz)", "⬇ 下载训练好的权重（.npz）"),
                 sess.weights_bytes(), file_name=f"{tr.config.model}_step{tr.step}.npz",
-                mime="application/octet-stream", key=f"{K}_download")
+                mime="application/octet-stream", key=f"{K}_download",
+                on_click=sess.mark_downloaded)  # a rerun then drops the reload warning
             st.caption(ui.t(f"{tr.config.model}, {tr.parameter_count():,} parameters, "
                             f"{tr.step} steps. Load it here later or open it in NumPy "
                             "(np.load).",
@@ -354,3 +367,5 @@ ui.explain(
     "小小的边缘或笔画检测器，一侧亮、一侧暗。学习率过大会让损失爆炸：此时训练停止，"
     "并保留最后一组正常的权重。",
 )
+
+unload_guard(sess.unsaved)  # last: an invisible element at the page's end

@@ -13,6 +13,7 @@ import io
 import math
 import os
 import re
+import struct
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -143,6 +144,32 @@ def _too_many_pixels(w: int, h: int) -> ImageLoadError:
     )
 
 
+def _tiff_float_bits(raw: bytes) -> int | None:
+    """Bits per sample of a TIFF's first image when its samples are floats, else None.
+
+    Pillow reads 32-bit float TIFFs but not 64-bit ones (what NumPy writes by default);
+    this lets the refusal say so instead of calling a valid file damaged.
+    """
+    order = {b"II*\x00": "<", b"MM\x00*": ">"}.get(raw[:4])
+    if order is None or len(raw) < 8:
+        return None
+    try:
+        (offset,) = struct.unpack_from(order + "I", raw, 4)
+        (count,) = struct.unpack_from(order + "H", raw, offset)
+        tags: dict[int, int] = {}
+        for i in range(min(count, 256)):
+            at = offset + 2 + 12 * i
+            tag, kind, n = struct.unpack_from(order + "HHI", raw, at)
+            if kind == 3:  # SHORT: inline when it fits in 4 bytes, else at an offset
+                where = at + 8 if n <= 2 else struct.unpack_from(order + "I", raw, at + 8)[0]
+                tags[tag] = struct.unpack_from(order + "H", raw, where)[0]
+            else:
+                tags[tag] = struct.unpack_from(order + "I", raw, at + 8)[0]
+    except struct.error:
+        return None
+    return tags.get(258) if tags.get(339) == 3 else None
+
+
 # ---------------------------------------------------------------- modes
 
 
@@ -153,26 +180,59 @@ def _normalise_mode(im: Image.Image, out: LoadedImage) -> tuple[Image.Image, np.
     if mode.startswith("I;16"):
         return im, np.asarray(im, dtype=np.float32) / 65535.0
     if mode in ("I", "F"):
-        a = np.asarray(im, dtype=np.float32)
-        finite = np.isfinite(a)
-        if not finite.all():
-            a = np.where(finite, a, 0.0).astype(np.float32)
-        lo, hi = float(a.min()), float(a.max())
-        if lo >= 0 and hi <= 1 and mode == "F":
-            return im, a
-        if lo >= 0 and hi <= 255:
-            return im, a / 255.0
-        if lo >= 0 and hi <= 65535:
-            return im, a / 65535.0
-        out.note(
-            f"{mode} values spanned {lo:g}..{hi:g}; stretched to 0..1.",
-            f"{mode} 模式的取值范围为 {lo:g}..{hi:g}，已拉伸到 0..1。",
-        )
-        return im, (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+        return im, _float_to_unit(np.asarray(im), mode, out)
     target = {"1": "L", "P": "RGBA", "PA": "RGBA", "La": "LA", "RGBa": "RGBA"}.get(mode)
     if target is None and mode not in ("L", "LA", "RGB", "RGBA"):
         target = "RGB"  # CMYK, YCbCr, LAB, HSV, RGBX ...
     return (im.convert(target) if target else im), None
+
+
+def _float_to_unit(a: np.ndarray, mode: str, out: LoadedImage) -> np.ndarray:
+    """A 32-bit integer or float plane in [0, 1], finite, every change said in ``out.notes``.
+
+    Scaled in float64: with float32 extremes (-3e38 .. 2.5e38) the span ``hi - lo`` overflows
+    float32 to inf and a stretch there turns the whole image into NaN, which every lesson
+    would then compute with. NaN pixels become 0 and infinities the ends of the range, told.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    finite = np.isfinite(a)
+    if not finite.all():
+        nan, posinf, neginf = (int(n) for n in (np.isnan(a).sum(), np.isposinf(a).sum(),
+                                                np.isneginf(a).sum()))
+        out.note(
+            f"Some pixels were not finite numbers (NaN: {nan}, infinite: {posinf + neginf}): "
+            "NaN and -inf are shown as 0 (black), +inf as 1 (white).",
+            f"有些像素不是有限数值（NaN：{nan} 个，无穷大：{posinf + neginf} 个）："
+            "NaN 与 -inf 显示为 0（黑），+inf 显示为 1（白）。",
+        )
+    if not finite.any():
+        return np.where(np.isposinf(a), 1.0, 0.0).astype(np.float32)
+    lo, hi = float(a[finite].min()), float(a[finite].max())
+    if lo >= 0 and hi <= 1 and mode == "F":
+        scaled = a
+    elif lo >= 0 and hi <= 255:
+        scaled = a / 255.0
+    elif lo >= 0 and hi <= 65535:
+        scaled = a / 65535.0
+    elif hi > lo:
+        out.note(
+            f"{mode} values spanned {lo:g}..{hi:g}; stretched to 0..1.",
+            f"{mode} 模式的取值范围为 {lo:g}..{hi:g}，已拉伸到 0..1。",
+        )
+        # halves first: even float64 extremes (±1.7e308) keep a finite span
+        scaled = (np.clip(a, lo, hi) / 2 - lo / 2) / (hi / 2 - lo / 2)
+    else:
+        out.note(
+            f"Every pixel has the value {lo:g}, outside 0..1: shown as 0 (black).",
+            f"所有像素的值都是 {lo:g}，超出 0..1：显示为 0（黑）。",
+        )
+        scaled = np.zeros_like(a)
+    scaled = np.where(np.isposinf(a), 1.0, np.where(finite, scaled, 0.0))
+    result = np.clip(scaled, 0.0, 1.0).astype(np.float32)
+    if not np.isfinite(result).all():  # cannot happen after the above; never pass NaN on
+        raise ImageLoadError(Text("The image's values could not be brought into 0..1.",
+                                  "无法把图片的数值转换到 0..1。"), "unsupported")
+    return result
 
 
 def _apply_orientation(im: Image.Image, out: LoadedImage) -> Image.Image:
@@ -288,6 +348,17 @@ def _load(data: Any, max_side: int) -> LoadedImage:
                 "too_large",
             ) from e
         except UnidentifiedImageError as e:
+            bits = _tiff_float_bits(raw)
+            if bits not in (None, 32):
+                raise ImageLoadError(
+                    Text(
+                        "{s} is a TIFF of {b}-bit floating-point samples, which Pillow cannot "
+                        "read. Save it as 32-bit float or 16-bit integer TIFF, or as PNG.",
+                        "{s}是 {b} 位浮点采样的 TIFF，Pillow 无法读取。请另存为 32 位浮点或 "
+                        "16 位整数的 TIFF，或 PNG。",
+                    ).format(s=subject, b=bits),
+                    "unsupported",
+                ) from e
             if raw.startswith(_SIGNATURES) or raw[8:12] == b"WEBP":
                 raise ImageLoadError(
                     Text(
@@ -358,6 +429,7 @@ def from_array(array: np.ndarray, max_side: int = 256) -> LoadedImage:
     a = np.asarray(array)
     if a.dtype == np.uint8:
         a = a.astype(np.float32) / 255.0
+    bad = int(np.size(a) - np.isfinite(a).sum()) if a.dtype.kind in "fc" else 0
     a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
     if a.ndim not in (2, 3) or a.size == 0 or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
         raise ImageLoadError(
@@ -369,6 +441,9 @@ def from_array(array: np.ndarray, max_side: int = 256) -> LoadedImage:
         )
     h, w = a.shape[:2]
     out = LoadedImage(np.zeros((0, 0, 3), np.float32), np.zeros((0, 0), np.float32), (h, w))
+    if bad:
+        out.note(f"{bad} values were NaN or infinite: NaN and -inf shown as 0, +inf as 1.",
+                 f"有 {bad} 个值为 NaN 或无穷大：NaN 与 -inf 显示为 0，+inf 显示为 1。")
     if max(h, w) > max_side:
         tw, th = _target_size(w, h, max_side)
         a = _resize_array(a, (tw, th))

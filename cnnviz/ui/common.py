@@ -19,6 +19,7 @@ from cnnviz.i18n import DEFAULT_LANG, LANGUAGES, LocalizedError, Text, common
 from cnnviz.kernels import KernelPreset, preset
 from cnnviz.lessons import registry
 from cnnviz.lessons.quizzes import Question
+from cnnviz.ui import streamlit_strings
 from cnnviz.viz.alt_text import describe_figure
 
 LANG_KEY = "lang"
@@ -88,6 +89,7 @@ def classroom() -> bool:
 def inject_css() -> None:
     """Projector-friendly type; larger again in classroom mode."""
     st.markdown(_BASE_CSS, unsafe_allow_html=True)
+    streamlit_strings.inject(lang())  # Streamlit's own English, in Chinese by CSS
     if classroom():
         st.markdown(_CLASSROOM_CSS, unsafe_allow_html=True)
 

@@ -49,15 +49,58 @@ def canvas_to_gray(rgba: np.ndarray) -> np.ndarray:
     return ink
 
 
+# The canvas's own toolbar (undo, redo, edit, reset, send) speaks English in tooltips a style
+# sheet cannot reach (the component draws in a shadow root, titles are native tooltips), so
+# it is hidden there and the page offers Undo and Clear as Streamlit buttons in the learner's
+# language. The script adds one style to each isolated component's shadow root.
+_HIDE_TOOLBAR_JS = """<script>
+(() => {
+  const css = ".dc-toolbar { display: none !important; }";
+  const hide = () => document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')
+    .forEach((host) => {
+      const root = host.shadowRoot;
+      if (!root || root.querySelector("style[data-cnnviz-toolbar]")) return;
+      const style = document.createElement("style");
+      style.setAttribute("data-cnnviz-toolbar", "");
+      style.textContent = css;
+      root.appendChild(style);
+    });
+  hide();
+  if (!window.__cnnvizToolbarObserver) {
+    window.__cnnvizToolbarObserver = new MutationObserver(hide);
+    window.__cnnvizToolbarObserver.observe(document.body, {childList: true, subtree: true});
+  }
+})();
+</script>"""
+
+
+def _set_drawing(state_key: str, objects: list) -> None:
+    """Load ``objects`` into the canvas (the revision makes even an equal drawing reload)."""
+    state = st.session_state[state_key]
+    state["rev"] += 1
+    state["drawing"] = {"objects": objects, "cnnviz_rev": state["rev"]}
+
+
 def _draw(key: str) -> Digit | None:
     from streamlit_drawable_canvas import st_canvas  # registers itself: only inside Streamlit
 
-    st.caption(t("Draw one digit, large, in the middle. Clear it with the bin icon.",
-                 "在中间写一个大大的数字。用垃圾桶图标清除。"))
+    st.caption(t("Draw one digit, large, in the middle.", "在中间写一个大大的数字。"))
+    state_key = f"{key}_canvas_state"
+    state = st.session_state.setdefault(state_key, {"rev": 0, "drawing": None})
     result = st_canvas(stroke_width=22, stroke_color="#ffffff", background_color="#000000",
                        height=CANVAS_PX, width=CANVAS_PX, drawing_mode="freedraw",
-                       return_image_data=True, key=f"{key}_canvas")
-    data = getattr(result, "image_data", None) if result is not None else None
+                       initial_drawing=state["drawing"], return_image_data=True,
+                       key=f"{key}_canvas")
+    objects = list(((result.json_data if result is not None else None) or {}).get("objects", []))
+    undo, clear = st.columns(2)
+    undo.button(t("Undo", "撤销"), icon=":material/undo:", key=f"{key}_canvas_undo",
+                disabled=not objects, on_click=_set_drawing, args=(state_key, objects[:-1]),
+                width="stretch")
+    clear.button(t("Clear", "清除"), icon=":material/delete:", key=f"{key}_canvas_clear",
+                 disabled=not objects, on_click=_set_drawing, args=(state_key, []),
+                 width="stretch")
+    st.html(_HIDE_TOOLBAR_JS, unsafe_allow_javascript=True)
+    data = getattr(result, "image_data", None) if result is not None and objects else None
     if data is None:
         return None
     gray = canvas_to_gray(data)

@@ -25,9 +25,11 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
+from cnnviz.data.grid import parse_grid
 from cnnviz.data.images import ImageLoadError, ensure_min_size, load_image
 from cnnviz.i18n import Text
 from cnnviz.ui.common import radio, selectbox, show_error, t
+from cnnviz.weights import plain_text
 
 SOURCE_KEY = "img_source"
 SAMPLE_KEY = "img_sample"
@@ -40,7 +42,6 @@ SOURCES = ("sample", "upload", "camera", "grid")
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
 WORKING_SIDE = 256  # images are downscaled so a 256x256 full result redraws fast
 MIN_SIDE = 16  # the widest window any lesson allows (kernel 7, or 3 with dilation 4) fits
-GRID_LIMIT = 1000.0  # typed values are clipped to +-this (keeps the numbers readable)
 
 # A 6x6 grid in the style of the lecture notes' worked examples.
 DEFAULT_GRID = [
@@ -138,20 +139,25 @@ def _sample_label(name: str) -> str:
 
 
 def clean_grid(rows: object) -> tuple[np.ndarray, bool]:
-    """Typed grid -> float32 array; non-numbers and NaN become 0, huge values are clipped.
+    """Typed grid -> float32 array and whether any cell was not used as typed.
 
-    Returns ``(array, changed)`` so the page can warn the learner that values were fixed.
+    The reading itself (full-width digits, decimal commas, clipping) is
+    ``cnnviz.data.grid.parse_grid``; its ``notices`` say what was changed.
     """
-    import pandas as pd
+    parsed = parse_grid(rows)
+    return parsed.values, parsed.changed
 
-    df = pd.DataFrame(rows)
-    num = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(num)
-    clipped = np.clip(np.where(bad, 0.0, num), -GRID_LIMIT, GRID_LIMIT)
-    changed = bool(bad.any() or (np.abs(num[~bad]) > GRID_LIMIT).any())
-    if clipped.size == 0:
-        return np.zeros((1, 1), np.float32), True
-    return clipped.astype(np.float32), changed
+
+def show_grid_notices(notices: tuple[Text, ...]) -> None:
+    """The notices of a typed grid in the learner's language, typed text shown as typed."""
+    if notices:
+        st.warning("  \n".join(plain_text(t(n)) for n in notices))
+
+
+def _as_text(values: np.ndarray) -> list[list[str]]:
+    """Cells as text for the editor: a text column hands Python exactly what was typed
+    (a number column's editor drops what it does not expect: ``0,5`` arrived as 5)."""
+    return [[f"{float(v):g}" for v in row] for row in values]
 
 
 # ------------------------------------------------------------------ widgets
@@ -170,26 +176,20 @@ def _grid_widget(key: str) -> np.ndarray:
     import pandas as pd
 
     rows = st.session_state.get(GRID_KEY, DEFAULT_GRID)
-    current, stored_bad = clean_grid(rows)
+    stored = parse_grid(rows)
+    current = stored.values
     c1, c2 = st.columns(2)
     h = c1.number_input(t("Rows", "行数"), 3, 12, int(current.shape[0]), key=f"{key}_grid_h")
     w = c2.number_input(t("Columns", "列数"), 3, 12, int(current.shape[1]), key=f"{key}_grid_w")
     resized = np.zeros((int(h), int(w)), np.float32)
     hh, ww = min(h, current.shape[0]), min(w, current.shape[1])
     resized[:hh, :ww] = current[:hh, :ww]
-    df = pd.DataFrame(resized, columns=[str(j) for j in range(int(w))])
+    df = pd.DataFrame(_as_text(resized), columns=[str(j) for j in range(int(w))])
     edited = st.data_editor(df, key=f"{key}_grid_editor_{h}x{w}", hide_index=True, width="stretch")
-    grid, changed = clean_grid(edited)
-    if changed or stored_bad:
-        st.warning(
-            t(
-                f"Some cells were not numbers or were too large; they were set to 0 or "
-                f"clipped to ±{GRID_LIMIT:g}.",
-                f"有些单元格不是数字或数值过大，已改为 0 或截断到 ±{GRID_LIMIT:g}。",
-            )
-        )
-    st.session_state[GRID_KEY] = grid.tolist()
-    return grid
+    parsed = parse_grid(edited)
+    show_grid_notices(parsed.notices or stored.notices)
+    st.session_state[GRID_KEY] = parsed.values.tolist()
+    return parsed.values
 
 
 def _bytes_widget(key: str, source: str) -> None:
@@ -277,8 +277,10 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
                 st.caption(t(note))
             name = st.session_state.get(NAME_KEY, "image")
             # The uploader of a newly opened page is empty: say which image is in use.
-            st.caption(t(f"In use: {name} ({rgb.shape[1]}×{rgb.shape[0]})",
-                         f"当前图片：{name}（{rgb.shape[1]}×{rgb.shape[0]}）"))
+            # a file name comes from a stranger: shown as typed, never as Markdown
+            shown = plain_text(str(name))
+            st.caption(t(f"In use: {shown} ({rgb.shape[1]}×{rgb.shape[0]})",
+                         f"当前图片：{shown}（{rgb.shape[1]}×{rgb.shape[0]}）"))
             return PickedImage(name, source, rgb, gray, color, False, notes)
         st.info(t("No image yet: showing a sample.", "还没有图片：先显示一个示例。"))
 

@@ -9,10 +9,22 @@ directly; only :func:`get_session` reads ``st.session_state``.
 What the Trainer does not do and this wrapper adds: a status machine for the buttons,
 wall-clock timing of ticks (redraws per second, seconds since start), a cached evaluation
 per step (confusion matrix when paused), and checked loading of uploaded weights that keeps
-the current model when the file is wrong. Sharing the server (``cnnviz.concurrency``): each
+the current model when the file is wrong.
+
+Training only advances while the page is on screen (the fragment's timer lives in the
+browser): a learner who opens another lesson, hides the tab or closes it leaves the run
+stalled. So the clock counts only the stretches between chunks (never a gap longer than
+``AWAY_SECONDS``), and the first tick or page run after such a gap pauses the run and says
+why (``away``), instead of "training…" with a clock and images/s that counted the time away.
+
+Sharing the server (``cnnviz.concurrency``): each
 chunk runs under a per-session lock (a click's full rerun must not use the model while the
 fragment's chunk is still in backward) with capped BLAS threads, and only sessions holding a
 training slot train; the others wait with their place in the queue (``waiting_position``).
+A session that ends (tab closed or reloaded) gets no call from Streamlit, which offers no
+session-end hook (1.67; a disconnected session is even kept ``server.disconnectedSessionTTL``
+= 120 s for a reconnect): its slot is freed by the slot's lease, 10 s after its last chunk
+(``cnnviz.concurrency``); a paused or finished run holds none.
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -34,6 +47,8 @@ from cnnviz.weights import WeightsError
 Status = Literal["idle", "running", "paused", "done", "stopped"]
 STATE_KEY = "training_session"
 EVAL_LIMIT = 2000  # test digits behind the confusion matrix / mistakes (fast enough to redo)
+AWAY_SECONDS = 10.0  # a longer gap between chunks (ticks: 0.5 s) means the page was not shown;
+# as long as a training slot's lease, so a run that lost its slot is also a run that paused
 
 
 def eval_every_for(steps_per_epoch: int) -> int:
@@ -47,6 +62,8 @@ def eval_every_for(steps_per_epoch: int) -> int:
 class TrainingSession:
     """The training state of one browser session (see the module docstring)."""
 
+    clock: Callable[[], float] = staticmethod(time.perf_counter)  # tests step their own clock
+
     def __init__(self) -> None:
         self.slot_id = uuid.uuid4().hex  # this browser session in the training-slot queue
         self.lock = threading.RLock()  # around every use of the model (see module docstring)
@@ -57,8 +74,10 @@ class TrainingSession:
         self.upload_error: Text | None = None  # a refused upload
         self.notice: Text | None = None  # the last accepted upload
         self.tick_times: deque[float] = deque(maxlen=20)  # wall clock of recent ticks
-        self.wall_started: float | None = None
-        self.wall_seconds = 0.0  # running time since start, pauses excluded
+        self.last_chunk: float | None = None  # when the run last trained or (re)started
+        self.wall_seconds = 0.0  # running time: chunks and the redraws between them
+        self.away: Text | None = None  # why the run was paused automatically
+        self.downloaded_step: int | None = None  # the step whose weights were last downloaded
         self.draw_seconds = 0.1  # smoothed time the page spends redrawing after a tick
         self._eval: tuple[int, int, EvalResult] | None = None  # (trainer id, step, result)
 
@@ -81,7 +100,7 @@ class TrainingSession:
         with self.lock:
             self._install(trainer)
         self.status = "running"
-        self.wall_started = time.perf_counter()
+        self.last_chunk = self.clock()
         return True
 
     def _install(self, trainer: Trainer) -> None:
@@ -89,7 +108,9 @@ class TrainingSession:
         self.error = None
         self.tick_times.clear()
         self.wall_seconds = 0.0
-        self.wall_started = None
+        self.last_chunk = None
+        self.away = None
+        self.downloaded_step = None
         self._eval = None
 
     def pause(self) -> None:
@@ -97,12 +118,14 @@ class TrainingSession:
         self.waiting_position = None
         if self.status == "running":
             self.status = "paused"
-            self._stop_clock()
+        self.last_chunk = None
 
     def resume(self) -> None:
         if self.status == "paused" and self.trainer is not None and not self.trainer.done:
             self.status = "running"
-            self.wall_started = time.perf_counter()
+            self.away = None
+            self.tick_times.clear()  # redraws per second of this stretch only
+            self.last_chunk = self.clock()
 
     def reset(self) -> None:
         """Forget the run (back to the settings); the next start builds a new model."""
@@ -112,29 +135,62 @@ class TrainingSession:
             self.__init__()
         self.slot_id, self.lock = slot_id, lock
 
-    def _stop_clock(self) -> None:
-        if self.wall_started is not None:
-            self.wall_seconds += time.perf_counter() - self.wall_started
-            self.wall_started = None
+    def check_away(self) -> bool:
+        """Pause a run whose page was not on screen for ``AWAY_SECONDS``, and say so.
+
+        Called by every tick and at the top of the page, so a learner who comes back sees
+        "paused automatically" with the time away, not a run that pretends to go on.
+        """
+        if self.status != "running" or self.last_chunk is None:
+            return False
+        gap = self.clock() - self.last_chunk
+        if gap <= AWAY_SECONDS:
+            return False
+        self.pause()
+        self.away = Text(
+            f"Paused automatically: the page was not on screen for {gap:.0f} s, and training "
+            "runs only while it is. Press Resume to go on.",
+            f"已自动暂停：本页面有 {gap:.0f} 秒不在屏幕上，而训练只在页面显示时进行。"
+            "按“继续”接着训练。",
+        )
+        return True
+
+    @property
+    def unsaved(self) -> bool:
+        """A run going on, or a trained model not downloaded since its last step: a reload
+        or a closed tab would lose it (the page asks the browser to warn first)."""
+        tr = self.trainer
+        if tr is None:
+            return False
+        return self.status == "running" or (tr.step > 0 and self.downloaded_step != tr.step)
+
+    def mark_downloaded(self) -> None:
+        """The download button was pressed: the weights at this step are safe."""
+        if self.trainer is not None:
+            self.downloaded_step = self.trainer.step
 
     # ------------------------------------------------------------------ training
 
     def tick(self, budget: float = 0.3) -> list[ProgressEvent]:
         """Train for about ``budget`` seconds if running; update the status when it ends."""
-        if self.status != "running" or self.trainer is None:
+        if self.status != "running" or self.trainer is None or self.check_away():
             return []
         if not TRAINING_SLOTS.try_acquire(self.slot_id):  # also keeps the place in the queue
             self.waiting_position = TRAINING_SLOTS.waiting_position(self.slot_id)
+            self.last_chunk = self.clock()  # waiting is not training time
             return []
         self.waiting_position = None
-        now = time.perf_counter()
-        self.tick_times.append(now)
+        self.tick_times.append(self.clock())
         with self.lock, training_threads():
             events = self.trainer.run(seconds=budget)
+        end = self.clock()
+        if self.last_chunk is not None:
+            self.wall_seconds += end - self.last_chunk  # this chunk and the redraw before it
+        self.last_chunk = end
         if self.trainer.done:
             TRAINING_SLOTS.release(self.slot_id)
             self.status = "stopped" if self.trainer.stopped_reason is not None else "done"
-            self._stop_clock()
+            self.last_chunk = None
         return events
 
     def budget(self, period: float = 0.5, most: float = 0.4, least: float = 0.1) -> float:
@@ -153,9 +209,9 @@ class TrainingSession:
 
     @property
     def elapsed(self) -> float:
-        """Wall-clock seconds of running (what a learner's stopwatch shows), pauses excluded."""
-        extra = time.perf_counter() - self.wall_started if self.wall_started is not None else 0.0
-        return self.wall_seconds + extra
+        """Seconds of running, from the start to the last chunk, redraws between chunks
+        included; pauses, waiting for a slot and time away from the page excluded."""
+        return self.wall_seconds
 
     @property
     def redraws_per_second(self) -> float:
@@ -247,3 +303,35 @@ def get_session() -> TrainingSession:
         sess = TrainingSession()
         st.session_state[STATE_KEY] = sess
     return sess
+
+
+_GUARD_KEY = "_training_unload_guard"  # whether this session's page installed the guard
+# runs in the component's iframe; the handler is made in the page's own realm (new
+# w.Function) so it keeps working after the iframe is gone (the learner left this page)
+_GUARD_JS = """<script>
+const w = window.parent;
+if (w.__cnnvizUnloadGuard) w.removeEventListener("beforeunload", w.__cnnvizUnloadGuard);
+w.__cnnvizUnloadGuard = null;
+if (%s) {
+  w.__cnnvizUnloadGuard = new w.Function("e", "e.preventDefault(); e.returnValue = '';");
+  w.addEventListener("beforeunload", w.__cnnvizUnloadGuard);
+}
+</script>"""
+
+
+def unload_guard(armed: bool) -> None:
+    """Ask the browser to confirm a reload or close while ``armed`` (a model would be lost).
+
+    A one-pixel ``st.iframe`` script (``components.v1.html``, deprecated in Streamlit 1.67)
+    installs a ``beforeunload`` handler on the app's window (``window.parent``); called again
+    with False it removes it. Nothing is drawn until a guard was first needed, so an idle
+    page is unchanged.
+    """
+    import streamlit as st
+
+    if not armed and not st.session_state.get(_GUARD_KEY):
+        return
+    st.session_state[_GUARD_KEY] = armed
+    # st.iframe: Streamlit 1.67's successor of components.v1.html (same-origin, scripts run)
+    st.iframe(_GUARD_JS % ("true" if armed else "false"), height=1, tab_index=-1,
+              alt="reload warning")
