@@ -14,6 +14,7 @@ from cnnviz import optim, ui
 from cnnviz.concurrency import waiting_message
 from cnnviz.data.mnist import MnistError, mnist_arrays
 from cnnviz.i18n import Text
+from cnnviz.lessons.optimisers import OPTIMISER_NAMES
 from cnnviz.models import MODEL_NAMES, model_description
 from cnnviz.training import TrainConfig
 from cnnviz.ui.digit_input import digit_input
@@ -37,8 +38,6 @@ LRS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0,
 # Adam at 0.003 (not PyTorch's 0.001) on this page: measured on this 2-core machine, the
 # default net passes 97 % within a minute at 0.003 but needs about twice as long at 0.001
 PAGE_LR = {**optim.DEFAULT_LR, "adam": 3e-3}
-OPT_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "SGD + Nesterov",
-              "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adadelta": "AdaDelta", "adam": "Adam"}
 SCHEDULES = {"constant": Text("constant", "恒定"),
              "step": Text("step (×0.1 at 1/3 and 2/3)", "阶梯（在 1/3 与 2/3 处 ×0.1）"),
              "exponential": Text("exponential (to 1 %)", "指数（降到 1%）"),
@@ -72,7 +71,8 @@ with left, st.expander(ui.t("Settings", "设置"), expanded=not (locked and ui.c
                         "此模型没有内置权重：从随机权重开始。"))
     opt = st.selectbox(ui.t("Optimiser", "优化器"), optim.OPTIMIZER_NAMES,
                        index=optim.OPTIMIZER_NAMES.index("adam"),
-                       format_func=OPT_LABELS.__getitem__, key=f"{K}_opt", disabled=locked)
+                       format_func=lambda o: ui.t(OPTIMISER_NAMES[o]), key=f"{K}_opt",
+                       disabled=locked)
     # fine-tuning trained weights wants a tenth of the rate: Adam's first steps are full-size
     # in every weight and would knock a trained net back to ~70 % before it recovers
     default_lr = PAGE_LR[opt] / (10 if init_choice == "pretrained" else 1)

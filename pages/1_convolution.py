@@ -13,7 +13,7 @@ from cnnviz.lessons.conv import (
 )
 from cnnviz.lessons.quizzes import output_size_question
 from cnnviz.lessons.scale import shared_scale
-from cnnviz.ui.image_picker import GRID_KEY, SOURCE_KEY
+from cnnviz.ui.image_picker import GRID_KEY
 from cnnviz.viz.heatmaps import Panel, image_row_figure
 from cnnviz.viz.style import signed_colour_names
 from cnnviz.viz.window_animation import window_animation_figure
@@ -21,13 +21,12 @@ from cnnviz.viz.window_animation import window_animation_figure
 K = "conv"
 SLUG = ui.page_title(__file__).slug
 
-if SOURCE_KEY not in st.session_state:  # no image picked yet: the notes' 4×4 example
-    st.session_state[SOURCE_KEY] = "grid"
+if ui.opens_on_page_default():  # nothing picked yet: the notes' 4×4 example
     st.session_state.setdefault(GRID_KEY, NOTES_INPUT.tolist())
 
 left, right = ui.lesson_columns()
 with left:
-    img = ui.image_picker(K, allow_color=False)
+    img = ui.image_picker(K, allow_color=False, default_source="grid")
     x = img.gray
     h, w = img.shape
     preset = ui.kernel_picker(

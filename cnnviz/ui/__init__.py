@@ -48,6 +48,7 @@ from cnnviz.ui.image_picker import (
     crop_picker,
     decode_bytes,
     image_picker,
+    opens_on_page_default,
     sample_names,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "figure",
     "formula",
     "image_picker",
+    "opens_on_page_default",
     "inject_css",
     "kernel_picker",
     "lang",

@@ -35,6 +35,7 @@ SOURCE_KEY = "img_source"
 SAMPLE_KEY = "img_sample"
 BYTES_KEY = "img_bytes"
 NAME_KEY = "img_name"
+DEFAULT_OWNER_KEY = "img_source_default_of"  # the page whose default the source is
 GRID_KEY = "img_grid"
 COLOR_KEY = "img_color"
 
@@ -219,14 +220,28 @@ def _bytes_widget(key: str, source: str) -> None:
     st.session_state[NAME_KEY] = getattr(f, "name", "photo") or "photo"
 
 
-def image_picker(key: str, *, allow_color: bool = True, force_color: bool = False) -> PickedImage:
+def opens_on_page_default() -> bool:
+    """True while the learner has picked no image (each page shows its own default)."""
+    return SOURCE_KEY not in st.session_state or DEFAULT_OWNER_KEY in st.session_state
+
+
+def image_picker(key: str, *, allow_color: bool = True, force_color: bool = False,
+                 default_source: str | None = None) -> PickedImage:
     """Sample gallery / upload / camera / typed grid, with a colour-or-grayscale switch.
 
     ``key`` prefixes this page's widget keys; the choice itself is shared across pages.
-    ``force_color`` (multi-channel lessons) always returns colour.
+    ``force_color`` (multi-channel lessons) always returns colour. ``default_source`` is
+    this page's opening choice while the learner has picked nothing (lesson 1 opens on
+    the notes' grid); it is not passed on: the next page opens on its own default.
     """
     names = sample_names()
-    source = st.session_state.get(SOURCE_KEY, "sample" if names else "grid")
+    page_default = default_source or ("sample" if names else "grid")
+    if st.session_state.get(DEFAULT_OWNER_KEY, key) != key:
+        st.session_state.pop(SOURCE_KEY, None)  # another page's default, not a choice
+        st.session_state.pop(DEFAULT_OWNER_KEY, None)
+    if SOURCE_KEY not in st.session_state:
+        st.session_state[DEFAULT_OWNER_KEY] = key
+    source = st.session_state.get(SOURCE_KEY, page_default)
     if source not in SOURCES:
         source = "sample"
     source = radio(
@@ -237,6 +252,8 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
         horizontal=True,
         key=f"{key}_source",
     )
+    if source != st.session_state.get(SOURCE_KEY, page_default):
+        st.session_state.pop(DEFAULT_OWNER_KEY, None)  # the learner chose: share it
     st.session_state[SOURCE_KEY] = source
 
     if force_color:
