@@ -15,12 +15,18 @@ from dataclasses import replace
 import numpy as np
 
 from cnnviz.lessons.window import WindowSpec
-from cnnviz.viz.style import auto_decimals, fit_font, fmt
+from cnnviz.viz.equation import equation_font, equation_height, equation_room
+from cnnviz.viz.style import AnimationStyle, auto_decimals, fit_font, fmt
 
 MIN_DIGIT_PX = 16  # the classroom rule: grid digits at least this large
 GRID_GAP = 0.06  # share of the width each gap between two grids takes (grid.grid_columns)
 CONTROLS_PX = 150  # titles above the grids, buttons and step slider below the sum
 TITLE_PX = 40  # the column titles' room inside the grid height
+
+
+def grid_most(classroom: bool) -> int:
+    """The grids' height (px) when nothing else binds: taller on a projector."""
+    return 520 if classroom else 360
 
 
 def grid_widths(spec: WindowSpec) -> list[int]:
@@ -111,3 +117,12 @@ def trim_to_fit(spec: WindowSpec, width_px: float, *, base: int, most: int,
         if digit_font(part, width_px, grid_px, base) >= min_font or (rows, cols) == (1, 1):
             return part
     return crop_spec(spec, 1, 1)
+
+
+def fit_spec(spec: WindowSpec, width_px: float, *, classroom: bool,
+             budget: int | None) -> WindowSpec:
+    """``trim_to_fit`` with the animator's own style, equation and grid height."""
+    style = AnimationStyle.of(classroom)
+    eq_px = equation_height(equation_room(spec), equation_font(spec, width_px, style.equation))
+    return trim_to_fit(spec, width_px, base=style.font, most=grid_most(classroom),
+                       budget=budget, equation_px=eq_px)

@@ -176,7 +176,7 @@ def window_animation_figure(
     # cells are square: the grids are as tall as the width lets the cells be, at most the
     # style's height (taller on a projector), and within the ``height`` budget
     grid_px = fit.grid_height(fit.grid_rows(spec), fit.cell_width(widths, width_hint),
-                              520 if classroom else 360, height, eq_px)
+                              fit.grid_most(classroom), height, eq_px)
     font = fit_font(fit.cell_px(spec, width_hint, grid_px),
                     max(max_chars(g.text) for g in grids), style.font)
     for col, g in enumerate(grids, start=1):
