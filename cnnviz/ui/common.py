@@ -28,6 +28,8 @@ _BASE_CSS = """
 html { font-size: 18px; }
 .stMarkdown p, .stMarkdown li { line-height: 1.55; }
 .katex { font-size: 1.25em; }
+/* KaTeX's aligned lines reach a few px past their box: room for them inside it */
+.katex-display { padding: 0 6px; }
 /* captions: Streamlit draws them grey at 0.6 opacity (~3.4:1 on white as rendered);
    full opacity and #3d3d3d make ~11:1 (WCAG AAA) */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {

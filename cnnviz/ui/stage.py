@@ -73,11 +73,14 @@ function onKey(ev) {
 function fitFormulas(main) {
   for (const d of main.querySelectorAll('.katex-display')) {
     const k = d.querySelector('.katex');
-    if (!k || !d.clientWidth) continue;
+    const box = d.closest('[data-testid="stElementContainer"]') || d.parentElement;
+    if (!k || !box || !box.clientWidth) continue;
     k.style.fontSize = '';
-    for (let i = 0; i < 4 && d.scrollWidth > d.clientWidth + 1; i++) {
+    for (let i = 0; i < 4; i++) {
+      const need = Math.max(d.scrollWidth, k.scrollWidth, k.getBoundingClientRect().width);
+      if (need <= box.clientWidth - 8) break;
       const px = parseFloat(getComputedStyle(k).fontSize);
-      k.style.fontSize = (px * Math.max(0.5, (d.clientWidth - 4) / d.scrollWidth)) + 'px';
+      k.style.fontSize = (px * Math.max(0.5, (box.clientWidth - 12) / need)) + 'px';
     }
   }
 }

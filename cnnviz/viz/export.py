@@ -1,8 +1,9 @@
 """A window animation as an animated GIF, or one of its steps as a PNG, for slides.
 
-Drawn with Pillow from the same frames the browser animates: ``frame_state`` gives what
-each step highlights and fills in, ``equation_lines`` the written-out sum (its total is the
-engine's value). No Streamlit and no plotly here, so a teacher's script can call it too::
+Drawn with Pillow from the same steps the browser animates: ``step_terms`` gives what each
+step highlights and fills in (as the animator's ``frame_state`` does), ``equation_lines``
+the written-out sum (its total is the engine's value). No Streamlit and no plotly here, so
+a teacher's script can call it too::
 
     gif = animation_gif(spec, lang="zh")          # bytes of an endless-loop GIF
     png = frame_png(spec, step=5, lang="zh")      # bytes of step 6 as a PNG
@@ -21,12 +22,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from cnnviz.i18n import common
-from cnnviz.lessons.window import WindowSpec
+from cnnviz.i18n import DEFAULT_LANG, common
+from cnnviz.lessons.window import WindowSpec, step_terms
 from cnnviz.viz.equation import equation_lines
 from cnnviz.viz.fit import digit_chars
 from cnnviz.viz.style import HIGHLIGHT, NOT_YET, PAD_OUTLINE, auto_decimals, fmt
-from cnnviz.viz.window_animation import frame_state
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 CJK_NAMES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSerifCJK-Regular.ttc",
@@ -38,6 +38,7 @@ TITLE_PX = 24
 MARGIN = 24
 GAP = 40  # between two grids
 INK = (20, 20, 20)
+GRID_TOP = MARGIN + TITLE_PX + 16  # the grids' top edge
 
 
 @lru_cache(maxsize=16)
@@ -66,8 +67,9 @@ def _font(kind: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def label_language(lang: str) -> str:
-    """``lang`` when its script can be drawn here, else English."""
-    return lang if lang == "en" or cjk_font() is not None else "en"
+    """``lang`` when a CJK font is installed (it draws every language's labels), else the
+    default language, English."""
+    return lang if cjk_font() is not None else DEFAULT_LANG
 
 
 def _draws(text: str) -> bool:
@@ -168,6 +170,14 @@ def cell_size(spec: WindowSpec) -> int:
     return max(56, int(digit_chars(spec) * 0.62 * FONT_PX) + 14)
 
 
+def cell_box(spec: WindowSpec, grid: str, r: int, c: int) -> tuple[int, int, int, int]:
+    """Pixel box of cell (r, c) of ``grid`` ("input", "kernel" or "output") in a frame."""
+    cell = cell_size(spec)
+    grids = _grids(spec, ["", "", ""], cell)
+    index = {"input": 0, "kernel": 1, "output": len(grids) - 1}[grid]
+    return grids[index].box(r, c, cell, GRID_TOP)
+
+
 def frame_image(spec: WindowSpec, step: int, *, lang: str = "en",
                 titles: tuple[str | None, str | None, str | None] = (None, None, None)
                 ) -> Image.Image:
@@ -176,26 +186,26 @@ def frame_image(spec: WindowSpec, step: int, *, lang: str = "en",
     lang = label_language(lang)
     cell = cell_size(spec)
     grids = _grids(spec, _titles(spec, lang, titles), cell)
-    state = frame_state(spec, step)
+    terms = step_terms(spec, step)
     lines = equation_lines(spec, step, lang)
     mono = _font("mono", FONT_PX)
-    title_font = _font("cjk" if lang != "en" else "sans", TITLE_PX)
+    title_font = _font("cjk" if cjk_font() is not None else "sans", TITLE_PX)
     rows = max(g.values.shape[0] for g in grids)
-    grid_top = MARGIN + TITLE_PX + 16
-    eq_top = grid_top + rows * cell + 24
+    eq_top = GRID_TOP + rows * cell + 24
     text_w = max(int(mono.getlength(line)) for line in lines)
     width = max(grids[-1].left + grids[-1].values.shape[1] * cell, MARGIN + text_w) + MARGIN
     height = eq_top + len(lines) * int(FONT_PX * 1.4) + MARGIN
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
-    filled = np.isfinite(np.asarray(state["filled"], dtype=np.float64))
+    done = terms.out_cell[0] * spec.output.shape[1] + terms.out_cell[1]  # raster order
+    filled = (np.arange(spec.n_steps) <= done).reshape(spec.output.shape)
     for i, g in enumerate(grids):
         draw.text((g.left, MARGIN), g.title, fill=INK, font=title_font)
-        _draw_grid(draw, g, cell, grid_top, filled if i == len(grids) - 1 else None)
+        _draw_grid(draw, g, cell, GRID_TOP, filled if i == len(grids) - 1 else None)
     if any(spec.pad):
-        _padding_outline(draw, spec, grids[0], cell, grid_top)
-    _outline(draw, grids[0], state["window_cells"], cell, grid_top, HIGHLIGHT, 4)
-    _outline(draw, grids[-1], np.array([state["out_cell"]]), cell, grid_top, HIGHLIGHT, 4)
+        _padding_outline(draw, spec, grids[0], cell, GRID_TOP)
+    _outline(draw, grids[0], terms.cells, cell, GRID_TOP, HIGHLIGHT, 4)
+    _outline(draw, grids[-1], np.array([terms.out_cell]), cell, GRID_TOP, HIGHLIGHT, 4)
     for n, line in enumerate(lines):
         draw.text((MARGIN, eq_top + n * int(FONT_PX * 1.4)), line, fill=INK, font=mono)
     return img

@@ -14,11 +14,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from cnnviz.i18n import common
 from cnnviz.lessons.window import WindowSpec
 from cnnviz.viz.equation import equation_font, equation_height, equation_room
 from cnnviz.viz.style import AnimationStyle, auto_decimals, fit_font, fmt
 
 MIN_DIGIT_PX = 16  # the classroom rule: grid digits at least this large
+MIN_DIGIT_PX_NEAR = 12  # normal mode: a learner at their own screen
 GRID_GAP = 0.06  # share of the width each gap between two grids takes (grid.grid_columns)
 CONTROLS_PX = 150  # titles above the grids, buttons and step slider below the sum
 TITLE_PX = 40  # the column titles' room inside the grid height
@@ -119,10 +121,22 @@ def trim_to_fit(spec: WindowSpec, width_px: float, *, base: int, most: int,
     return crop_spec(spec, 1, 1)
 
 
+def slider_span(lang: str, font: int, width_px: float) -> tuple[float, float]:
+    """(x, length) of the step slider as paper fractions: it starts right of the Play /
+    Fast / Pause buttons at this width, so its "Step n" label never covers them."""
+    labels = "".join(common(lang, k) for k in ("play", "fast", "pause"))
+    ems = sum(1.0 if ord(ch) > 0x2000 else 0.62 for ch in labels)  # CJK and ▶ ■ are wide
+    buttons_px = ems * font + 3 * 40
+    x = min(0.62, max(0.5, buttons_px / max(width_px, 1.0) + 0.06))
+    return x, 1.0 - x
+
+
 def fit_spec(spec: WindowSpec, width_px: float, *, classroom: bool,
              budget: int | None) -> WindowSpec:
-    """``trim_to_fit`` with the animator's own style, equation and grid height."""
+    """``trim_to_fit`` with the animator's own style, equation and grid height (digits of at
+    least ``MIN_DIGIT_PX`` in classroom mode, ``MIN_DIGIT_PX_NEAR`` otherwise)."""
     style = AnimationStyle.of(classroom)
     eq_px = equation_height(equation_room(spec), equation_font(spec, width_px, style.equation))
     return trim_to_fit(spec, width_px, base=style.font, most=grid_most(classroom),
-                       budget=budget, equation_px=eq_px)
+                       budget=budget, equation_px=eq_px,
+                       min_font=MIN_DIGIT_PX if classroom else MIN_DIGIT_PX_NEAR)

@@ -189,7 +189,8 @@ def window_animation_figure(
               for s in range(spec.n_steps)]
     for trace, col in zip(frames[0]["data"], (len(grids), 1, len(grids))):
         fig.add_trace(go.Scatter(trace), row=1, col=col)
-    stage = Stage(grid_px, eq_px, style.font, frame_ms)
+    stage = Stage(grid_px, eq_px, style.font, frame_ms,
+                  slider=fit.slider_span(lang, style.font - 2, width_hint))
     shapes = padding_ring(spec.padded.shape, spec.pad) if any(spec.pad) else []
     animate(fig, frames, stage, lang, frames[0]["layout"]["annotations"], shapes)
     square_cells(fig, len(grids))
