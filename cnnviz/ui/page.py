@@ -82,12 +82,12 @@ def page_title(page_file: str) -> registry.Lesson:
     lesson = registry.by_page(page_file)
     links.apply_app_link()  # a page run on its own (no sidebar); a no-op after the sidebar's
     stage.measure()
+    st.title(lesson.heading(lang()))  # (hidden in the presenter view, still the page's name)
     if stage.presenter() and _has_animation(lesson):
         stage.presenter_frame()
         links.begin(lesson.slug)
         return lesson
     st.session_state[stage.PRESENTER_KEY] = False
-    st.title(lesson.heading(lang()))
     intro = lesson_text(lesson.slug).get("intro")
     if intro is not None:
         st.markdown(t(intro))
