@@ -1,4 +1,5 @@
-"""Language, classroom mode and the small layout helpers every lesson page uses.
+"""Language, classroom mode, the app's CSS and the small helpers every lesson page uses
+(the page frame, sized figures and links are in ``page``, ``stage`` and ``links``).
 
 State lives in ``st.session_state`` under fixed keys so it survives page switches:
 ``"lang"`` ("en" | "zh") and ``"classroom"`` (bool). The sidebar widgets (rendered by

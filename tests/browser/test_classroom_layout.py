@@ -17,6 +17,7 @@ import pytest
 from cnnviz.lessons.registry import LESSONS
 from tests.browser.conftest import assert_no_exception, wait_for_app
 from tests.browser.layout_probe import layout_report, problems
+from tests.browser.stage_wait import wait_for_width
 
 SIZES = [(1280, 720), (1024, 768)]
 
@@ -44,8 +45,7 @@ def test_classroom_rules_hold(browser, streamlit_url, slug: str, width: int,  # 
         pg.set_default_timeout(90_000)
         pg.goto(f"{streamlit_url}/{'' if slug == 'home' else slug}?classroom=1&lang=zh")
         wait_for_app(pg, 90_000)
-        pg.wait_for_timeout(1200)  # the width report's rerun
-        wait_for_app(pg, 90_000)
+        wait_for_width(pg)
         assert_no_exception(pg)
         assert pg.locator('[data-testid="stSidebar"]').first.is_visible(), "sidebar open"
         found = problems(layout_report(pg))

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from tests.app_server import ACTIVE_FRAME_JS
 from tests.browser.conftest import assert_no_exception, wait_for_app
+from tests.browser.stage_wait import wait_for_width
 
 ANIM = '[data-testid="stMain"] .js-plotly-plot:has(.slider-rail-touch-rect)'
 
 
 def _settled(pg) -> None:  # noqa: ANN001
     """Idle, and idle again after the width probe's report (a rerun) has had time to come."""
-    for _ in range(2):
-        wait_for_app(pg, 90_000)
-        pg.wait_for_timeout(1500)
+    wait_for_app(pg, 90_000)
+    wait_for_width(pg)
+    pg.wait_for_timeout(1000)
     wait_for_app(pg, 90_000)
 
 
