@@ -31,6 +31,7 @@ html { font-size: 18px; }
 .katex { font-size: 1.25em; }
 /* KaTeX's aligned lines reach a few px past their box: room for them inside it */
 .katex-display { padding: 0 6px; }
+.katex-display > .katex { padding-right: 4px; }
 /* captions: Streamlit draws them grey at 0.6 opacity (~3.4:1 on white as rendered);
    full opacity and #3d3d3d make ~11:1 (WCAG AAA) */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
@@ -53,7 +54,10 @@ h2 { font-size: 2.0rem !important; }
 h3 { font-size: 1.6rem !important; }
 .katex { font-size: 1.6em; }
 [data-testid="stWidgetLabel"] p { font-size: 1.1rem; font-weight: 600; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
+/* the stage gets the width: Streamlit's 5rem side padding (110 px here) left a 1024 px
+   projector with the sidebar open only ~470 px for the animation */
+.block-container, [data-testid="stMainBlockContainer"] {
+  padding-top: 1rem; padding-left: 1.5rem; padding-right: 1.5rem; max-width: 100%; }
 /* less room above the first animation: it has to fit one 720 px screen with its controls */
 h1 { padding: 0.2rem 0 0.4rem 0 !important; }
 h2, h3 { padding: 0.4rem 0 0.2rem 0 !important; }

@@ -200,12 +200,14 @@ def side_by_side() -> bool:
 def stage_width() -> int:
     """Width (px) the lesson's stage really gets: sizes grid numbers and the written-out sum.
 
-    Measured in the browser; before the first report, classroom mode assumes a 1600 px
-    projector with the sidebar open (a ~1000 px stage) and normal mode an 800 px column.
+    Measured in the browser; before the first report (it can take seconds on a slow
+    machine), classroom mode assumes a 1280 px projector with the sidebar open (a ~720 px
+    stage: too narrow a guess only crops, too wide a one makes numbers run together) and
+    normal mode an 800 px column.
     """
     width = main_width()
     if width is None:
-        return 1000 if classroom() else 800
+        return 720 if classroom() else 800
     if side_by_side():
         width = int(width * (1 - SETTINGS_SHARE) - COLUMN_GAP / 2)
     return max(320, width // 20 * 20)  # steps of 20 px: fewer distinct figures to cache

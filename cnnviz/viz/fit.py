@@ -127,7 +127,7 @@ def slider_span(lang: str, font: int, width_px: float) -> tuple[float, float]:
     labels = "".join(common(lang, k) for k in ("play", "fast", "pause"))
     ems = sum(1.0 if ord(ch) > 0x2000 else 0.62 for ch in labels)  # CJK and ▶ ■ are wide
     buttons_px = ems * font + 3 * 40
-    x = min(0.62, max(0.5, buttons_px / max(width_px, 1.0) + 0.06))
+    x = min(0.72, max(0.5, buttons_px / max(width_px, 1.0) + 0.06))
     return x, 1.0 - x
 
 
