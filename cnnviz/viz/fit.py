@@ -20,7 +20,7 @@ from cnnviz.viz.equation import equation_font, equation_height, equation_room
 from cnnviz.viz.style import AnimationStyle, auto_decimals, fit_font, fmt
 
 MIN_DIGIT_PX = 16  # the classroom rule: grid digits at least this large
-MIN_DIGIT_PX_NEAR = 12  # normal mode: a learner at their own screen
+MIN_DIGIT_PX_NEAR = 0  # normal mode: a learner at their own screen sees the whole crop
 GRID_GAP = 0.06  # share of the width each gap between two grids takes (grid.grid_columns)
 CONTROLS_PX = 150  # titles above the grids, buttons and step slider below the sum
 TITLE_PX = 40  # the column titles' room inside the grid height
@@ -133,8 +133,9 @@ def slider_span(lang: str, font: int, width_px: float) -> tuple[float, float]:
 
 def fit_spec(spec: WindowSpec, width_px: float, *, classroom: bool,
              budget: int | None) -> WindowSpec:
-    """``trim_to_fit`` with the animator's own style, equation and grid height (digits of at
-    least ``MIN_DIGIT_PX`` in classroom mode, ``MIN_DIGIT_PX_NEAR`` otherwise)."""
+    """``trim_to_fit`` with the animator's own style, equation and grid height: digits of at
+    least ``MIN_DIGIT_PX`` in classroom mode; normal mode keeps the whole crop (its numbers
+    fitted to the real width, as small as ``fit_font`` allows)."""
     style = AnimationStyle.of(classroom)
     eq_px = equation_height(equation_room(spec), equation_font(spec, width_px, style.equation))
     return trim_to_fit(spec, width_px, base=style.font, most=grid_most(classroom),
