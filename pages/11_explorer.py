@@ -59,11 +59,11 @@ def _label(c: str) -> str:
             else ui.t(f"{name} — untrained (random weights)", f"{name} — 未训练（随机权重）"))
 
 
-left, right = st.columns([1, 2.2], gap="large")
+left, right = ui.lesson_columns()
 with left:
     # labels fixed now, in this run's language (AppTest calls format_func outside the run)
     net_labels = {c: _label(c) for c in choices}
-    choice = st.selectbox(ui.t("Network", "网络"), choices, format_func=net_labels.__getitem__,
+    choice = ui.selectbox(ui.t("Network", "网络"), choices, format_func=net_labels.__getitem__,
                           key=f"{K}_net")
     trained = choice == "session" or choice.startswith("pretrained:")
     if choice == "session":
@@ -86,14 +86,14 @@ with left:
     # ------------------------------------------------------------------------- the input
     src_labels = {"mnist": ui.t("MNIST test digit", "MNIST 测试数字"),
                   "image": ui.t("Any image", "任意图片")}
-    src = st.radio(ui.t("Input", "输入"), list(src_labels), horizontal=True,
+    src = ui.radio(ui.t("Input", "输入"), list(src_labels), horizontal=True,
                    format_func=src_labels.__getitem__, key=f"{K}_src")
     x28: np.ndarray | None = None
     label: int | None = None
     if src == "mnist":
         try:
             xt, yt = mnist_arrays("test")
-            i = int(st.number_input(ui.t("Test digit number", "测试数字编号"), 0, len(yt) - 1,
+            i = int(ui.number_input(ui.t("Test digit number", "测试数字编号"), 0, len(yt) - 1,
                                     0, key=f"{K}_index"))
             x28, label = np.asarray(xt[i]).reshape(28, 28), int(yt[i])
         except MnistError as err:
@@ -103,7 +103,7 @@ with left:
         how_labels = {"digit": ui.t("like MNIST (ink bright, centred, 20×20 box)",
                                     "像 MNIST 那样（白字、居中、20×20 框）"),
                       "resize": ui.t("plain resize", "直接缩放")}
-        how = st.radio(ui.t("To 28×28 grayscale", "转成 28×28 灰度"), list(how_labels),
+        how = ui.radio(ui.t("To 28×28 grayscale", "转成 28×28 灰度"), list(how_labels),
                        format_func=how_labels.__getitem__, key=f"{K}_how")
         gray = stretch01(img.gray) if img.is_grid else np.asarray(img.gray, dtype=np.float32)
         if how == "digit":

@@ -37,12 +37,12 @@ with left:
     k_max = min(preset.max_size, h, w)
     k_min = min(preset.min_size, k_max)
     k = (
-        st.slider(ui.tc("kernel_size"), k_min, k_max, min(max(3, k_min), k_max), key=f"{K}_k")
+        ui.slider(ui.tc("kernel_size"), k_min, k_max, min(max(3, k_min), k_max), key=f"{K}_k")
         if k_max > k_min
         else k_min
     )
     kernel = preset.kernel(k)
-    if st.toggle(ui.t("Edit the kernel", "编辑卷积核"), key=f"{K}_edit"):
+    if ui.toggle(ui.t("Edit the kernel", "编辑卷积核"), key=f"{K}_edit"):
         edited = st.data_editor(
             kernel.astype(np.float64), key=f"{K}_kernel_{preset.key}_{k}", width="stretch"
         )
@@ -61,7 +61,7 @@ with left:
     )
     size_max = min(10, h, w)
     crop_size = (
-        st.slider(
+        ui.slider(
             ui.t("Animation crop size", "动画裁剪尺寸"),
             k,
             size_max,

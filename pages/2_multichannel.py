@@ -27,8 +27,8 @@ with left:
     img = ui.image_picker(K, force_color=True)
     x = img.channels()  # (3, H, W)
     h, w = img.shape
-    n_filters = st.slider(ui.t("Number of filters", "滤波器个数"), 1, 3, 2, key=f"{K}_nf")
-    k = st.slider(ui.tc("kernel_size"), 3, min(5, h, w), 3, key=f"{K}_k") if min(h, w) > 3 else 3
+    n_filters = ui.slider(ui.t("Number of filters", "滤波器个数"), 1, 3, 2, key=f"{K}_nf")
+    k = ui.slider(ui.tc("kernel_size"), 3, min(5, h, w), 3, key=f"{K}_k") if min(h, w) > 3 else 3
     kernels, channel_weights, biases = [], [], []
     for f in range(n_filters):
         preset_key, default_w, default_b = DEFAULT_FILTERS[f]
@@ -44,7 +44,7 @@ with left:
                 )
                 for c, name in enumerate(RGB)
             ])
-            biases.append(st.slider(ui.tc("bias"), -1.0, 1.0, default_b, 0.1, key=f"{K}_b{f}"))
+            biases.append(ui.slider(ui.tc("bias"), -1.0, 1.0, default_b, 0.1, key=f"{K}_b{f}"))
         kernels.append(preset.kernel(k))
     weight = filters_from_kernels(kernels, channel_weights)  # (F, 3, k, k)
     bias = np.asarray(biases, np.float32)

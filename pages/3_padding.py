@@ -45,7 +45,7 @@ with left:
     crop = ui.crop_picker(x, min(6, h, w), K)
     # reflect needs p < size; keep every mode valid for the crop (and a kernel that fits)
     p_max = max(0, min(3, crop.array.shape[0] - 1, crop.array.shape[1] - 1))
-    p = st.slider(ui.tc("padding") + " p", 0, p_max, min(1, p_max), key=f"{K}_p")
+    p = ui.slider(ui.tc("padding") + " p", 0, p_max, min(1, p_max), key=f"{K}_p")
 
 with right:
     st.subheader(ui.tc("animation"))
@@ -83,7 +83,7 @@ for pair in PAIRS:
 
 st.subheader(ui.t("On the whole image", "作用于整幅图像"))
 big_max = max(1, min(48, h - 1, w - 1))
-pb = st.slider(
+pb = ui.slider(
     ui.t("Border to show (pixels)", "显示的边框宽度（像素）"),
     1,
     big_max,

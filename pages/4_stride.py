@@ -21,7 +21,7 @@ with left:
     h, w = img.shape
     side = min(9, h, w)
     k_max = min(5, side)
-    k = st.slider(ui.tc("kernel_size"), 1, k_max, min(DEFAULT_KERNEL, k_max), key=f"{K}_k")
+    k = ui.slider(ui.tc("kernel_size"), 1, k_max, min(DEFAULT_KERNEL, k_max), key=f"{K}_k")
     preset = ui.kernel_picker(
         ui.tc("kernel"),
         presets_for(k, ("sobel_x", "sobel_y", "box", "gaussian", "laplacian", "identity")),
@@ -31,13 +31,13 @@ with left:
     crop = ui.crop_picker(x, side, K)
     ch, cw = crop.array.shape
     p = (
-        st.slider(ui.tc("padding") + " p", 0, min(2, k - 1) if k > 1 else 0, 0, key=f"{K}_p")
+        ui.slider(ui.tc("padding") + " p", 0, min(2, k - 1) if k > 1 else 0, 0, key=f"{K}_p")
         if k > 1
         else 0
     )
     # any stride >= 1 is valid once the kernel fits; cap at the padded crop so >= 1 output
     s_max = max(1, min(4, min(ch, cw) + 2 * p - k + 1))
-    s = (st.slider(ui.tc("stride") + " s", 1, s_max, min(DEFAULT_STRIDE, s_max), key=f"{K}_s")
+    s = (ui.slider(ui.tc("stride") + " s", 1, s_max, min(DEFAULT_STRIDE, s_max), key=f"{K}_s")
          if s_max > 1 else 1)
 
 with right:

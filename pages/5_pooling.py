@@ -33,10 +33,10 @@ with left:
     )
     side = min(CROP_SIDE, h, w)
     k_max = max(2, min(4, side))
-    k = st.slider(ui.t("Window k", "窗口 k"), 2, k_max, 2, key=f"{K}_k") if k_max > 2 else 2
-    s = st.slider(ui.tc("stride") + " s", 1, k + 1, k, key=f"{K}_s")
+    k = ui.slider(ui.t("Window k", "窗口 k"), 2, k_max, 2, key=f"{K}_k") if k_max > 2 else 2
+    s = ui.slider(ui.tc("stride") + " s", 1, k + 1, k, key=f"{K}_s")
     # PyTorch: pooling padding is at most half the window (p <= k/2)
-    p = st.slider(ui.tc("padding") + " p", 0, k // 2, 0, key=f"{K}_p")
+    p = ui.slider(ui.tc("padding") + " p", 0, k // 2, 0, key=f"{K}_p")
     crop = ui.crop_picker(x, side, K)
     ok, why = formulas.valid_pool_settings(min(crop.array.shape), k, s, p)
 

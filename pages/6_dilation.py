@@ -28,15 +28,15 @@ with left:
     x = img.gray
     h, w = img.shape
     side = min(12, h, w)
-    k = st.slider(ui.tc("kernel_size") + " k", 2, min(3, side), min(3, side), key=f"{K}_k")
+    k = ui.slider(ui.tc("kernel_size") + " k", 2, min(3, side), min(3, side), key=f"{K}_k")
     preset = ui.kernel_picker(
         ui.tc("kernel"), presets_for(k, ("sobel_x", "laplacian", "box", "gaussian", "sharpen")),
         key=f"{K}_preset_{k}",
     )
     kernel = preset.kernel(k)
-    d = st.slider(ui.tc("dilation") + " d", 1, 4, 2, key=f"{K}_d")
-    p = st.slider(ui.tc("padding") + " p", 0, 4, 0, key=f"{K}_p")
-    layers = st.slider(ui.t("Layers in the stack", "堆叠层数"), 1, 5, 3, key=f"{K}_layers")
+    d = ui.slider(ui.tc("dilation") + " d", 1, 4, 2, key=f"{K}_d")
+    p = ui.slider(ui.tc("padding") + " p", 0, 4, 0, key=f"{K}_p")
+    layers = ui.slider(ui.t("Layers in the stack", "堆叠层数"), 1, 5, 3, key=f"{K}_layers")
     crop = ui.crop_picker(x, side, K)
     ch, cw = crop.array.shape
     ok, why = formulas.valid_conv_settings(min(ch, cw), k, 1, p, d)

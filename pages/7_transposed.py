@@ -28,20 +28,20 @@ with left:
     img = ui.image_picker(K, allow_color=False)
     x = img.gray
     h, w = img.shape
-    i = st.slider(ui.t("Input crop size i", "输入裁剪尺寸 i"), 2, min(4, h, w), min(3, h, w),
+    i = ui.slider(ui.t("Input crop size i", "输入裁剪尺寸 i"), 2, min(4, h, w), min(3, h, w),
                   key=f"{K}_i") if min(h, w) > 2 else min(h, w)
-    k = st.slider(ui.tc("kernel_size") + " k", 2, 4, 3, key=f"{K}_k")
+    k = ui.slider(ui.tc("kernel_size") + " k", 2, 4, 3, key=f"{K}_k")
     preset = ui.kernel_picker(
         ui.tc("kernel"), ["ones", *presets_for(k, ("box", "gaussian", "sobel_x", "laplacian"))],
         key=f"{K}_kernel_{k}",
     )
     kernel = preset.kernel(k)
-    s = st.slider(ui.tc("stride") + " s", 1, 3, 2, key=f"{K}_s")
-    d = st.slider(ui.tc("dilation") + " d", 1, 2, 1, key=f"{K}_d")
+    s = ui.slider(ui.tc("stride") + " s", 1, 3, 2, key=f"{K}_s")
+    d = ui.slider(ui.tc("dilation") + " d", 1, 2, 1, key=f"{K}_d")
     p_max = max_padding(i, k, s, d)
-    p = st.slider(ui.tc("padding") + " p", 0, p_max, 0, key=f"{K}_p") if p_max else 0
+    p = ui.slider(ui.tc("padding") + " p", 0, p_max, 0, key=f"{K}_p") if p_max else 0
     a_max = max(s, d) - 1  # PyTorch: output_padding < max(stride, dilation)
-    a = st.slider(ui.t("Output padding a", "输出填充 a"), 0, a_max, 0, key=f"{K}_a") if a_max else 0
+    a = ui.slider(ui.t("Output padding a", "输出填充 a"), 0, a_max, 0, key=f"{K}_a") if a_max else 0
     crop = ui.crop_picker(x, i, K)
     xc = crop.array
 

@@ -124,14 +124,14 @@ st.caption(ui.t("Padding 1 keeps the size; the 1×1 pointwise step never changes
                 "填充 1 保持尺寸；1×1 逐点卷积从不改变尺寸。"))
 
 st.header(ui.t("Grouped convolution", "分组卷积"))
-g1, g2 = st.columns([1, 2.2], gap="large")
+g1, g2 = ui.lesson_columns()
 with g1:
-    c_in_g = st.select_slider(ui.t("Input channels", "输入通道数"), [4, 6, 8, 12, 16, 24, 32],
+    c_in_g = ui.select_slider(ui.t("Input channels", "输入通道数"), [4, 6, 8, 12, 16, 24, 32],
                               value=12, key=f"{K}_cin")
-    c_out_g = st.select_slider(ui.t("Output channels", "输出通道数"), [4, 6, 8, 12, 16, 24, 32],
+    c_out_g = ui.select_slider(ui.t("Output channels", "输出通道数"), [4, 6, 8, 12, 16, 24, 32],
                                value=24, key=f"{K}_cout")
     options = divisors_of_both(c_in_g, c_out_g)
-    groups = st.select_slider(ui.t("Groups", "分组数"), options,
+    groups = ui.select_slider(ui.t("Groups", "分组数"), options,
                               value=options[min(2, len(options) - 1)],
                               key=f"{K}_groups_{c_in_g}_{c_out_g}")
     st.caption(ui.t("Only divisors of both channel counts are offered.",
@@ -148,7 +148,7 @@ with g2:
     st.caption(ui.prose(SLUG, "groups_caption", c_out=c_out_g, c_in=c_in_g))
 
 st.header(ui.t("Factorised: 3×1 then 1×3", "分解：先 3×1 再 1×3"))
-f1, f2 = st.columns([1, 2.2], gap="large")
+f1, f2 = ui.lesson_columns()
 with f1:
     vkeys = list(VECTORS)
     col_key = ui.selectbox(ui.t("Column (3×1)", "列向量（3×1）"), vkeys, index=0,

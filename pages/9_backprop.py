@@ -25,7 +25,7 @@ left, right = ui.lesson_columns()
 with left:
     img = ui.image_picker(K, allow_color=False)
     own = img.source in ("upload", "camera")
-    use_example = st.toggle(ui.t("Use the lecture's 4×4 example", "使用讲义中的 4×4 例子"),
+    use_example = ui.toggle(ui.t("Use the lecture's 4×4 example", "使用讲义中的 4×4 例子"),
                             value=not own, key=f"{K}_example_{own}")  # own image: its crop
     k = ui.radio(ui.tc("kernel_size"), [2, 3], format_func=lambda v: f"{v}×{v}",
                  horizontal=True, key=f"{K}_k")

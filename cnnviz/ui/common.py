@@ -1,4 +1,5 @@
-"""Language, classroom mode and the small layout helpers every lesson page uses.
+"""Language, classroom mode, the app's CSS and the small helpers every lesson page uses
+(the page frame, sized figures and links are in ``page``, ``stage`` and ``links``).
 
 State lives in ``st.session_state`` under fixed keys so it survives page switches:
 ``"lang"`` ("en" | "zh") and ``"classroom"`` (bool). The sidebar widgets (rendered by
@@ -8,16 +9,14 @@ so a test sets ``at.session_state["lang"] = "zh"`` before ``at.run()``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from cnnviz.content import entry, lesson_text
+from cnnviz.content import entry
 from cnnviz.i18n import DEFAULT_LANG, LANGUAGES, LocalizedError, Text, common
-from cnnviz.kernels import KernelPreset, preset
-from cnnviz.lessons import registry
 from cnnviz.lessons.quizzes import Question
 from cnnviz.ui import streamlit_strings
 from cnnviz.viz.alt_text import describe_figure
@@ -31,8 +30,17 @@ _BASE_CSS = """
 html { font-size: 18px; }
 .stMarkdown p, .stMarkdown li { line-height: 1.55; }
 .katex { font-size: 1.25em; }
-/* captions: Streamlit's default grey is ~4.3:1 on white; #3d3d3d is ~11:1 (WCAG AAA) */
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d3d3d; }
+/* KaTeX's aligned lines reach a few px past their box: room for them inside it */
+.katex-display { padding: 0 6px; }
+.katex-display > .katex { padding-right: 4px; }
+/* captions: Streamlit draws them grey at 0.6 opacity (~3.4:1 on white as rendered);
+   full opacity and #3d3d3d make ~11:1 (WCAG AAA) */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  opacity: 1 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  color: #3d3d3d !important; }
+/* the width probe (cnnviz.ui.stage) takes no room */
+.st-key-cnnviz_stage_probe { display: none !important; }
 /* a visible keyboard focus ring on every control */
 :focus-visible { outline: 3px solid #c2410c !important; outline-offset: 2px; }
 </style>
@@ -47,7 +55,13 @@ h2 { font-size: 2.0rem !important; }
 h3 { font-size: 1.6rem !important; }
 .katex { font-size: 1.6em; }
 [data-testid="stWidgetLabel"] p { font-size: 1.1rem; font-weight: 600; }
-.block-container { padding-top: 1.5rem; max-width: 100%; }
+/* the stage gets the width: Streamlit's 5rem side padding (110 px here) left a 1024 px
+   projector with the sidebar open only ~470 px for the animation */
+.block-container, [data-testid="stMainBlockContainer"] {
+  padding-top: 1rem; padding-left: 1.5rem; padding-right: 1.5rem; max-width: 100%; }
+/* less room above the first animation: it has to fit one 720 px screen with its controls */
+h1 { padding: 0.2rem 0 0.4rem 0 !important; }
+h2, h3 { padding: 0.4rem 0 0.2rem 0 !important; }
 </style>
 """
 
@@ -92,29 +106,6 @@ def inject_css() -> None:
     streamlit_strings.inject(lang())  # Streamlit's own English, in Chinese by CSS
     if classroom():
         st.markdown(_CLASSROOM_CSS, unsafe_allow_html=True)
-
-
-def sidebar() -> None:
-    """Language selector, classroom toggle and credits (called once per run by app.py)."""
-    with st.sidebar:
-        codes = list(LANGUAGES)
-        st.selectbox(
-            "Language / 语言",
-            codes,
-            index=codes.index(lang()),
-            format_func=LANGUAGES.__getitem__,
-            key=LANG_KEY,
-        )
-        st.toggle(
-            tc("classroom"),
-            value=classroom(),
-            key=CLASSROOM_KEY,
-            help=t(
-                "Larger type, high-contrast colours, explanations folded away.",
-                "更大的字号、高对比度配色，讲解内容折叠。",
-            ),
-        )
-    inject_css()
 
 
 def _resend_if_language_changed(key: str) -> bool:
@@ -172,19 +163,6 @@ def route_through_app() -> None:
         st.rerun()
 
 
-def page_title(page_file: str) -> registry.Lesson:
-    """The page's registered title and its content file's intro (first call of every page,
-    so it also routes): ``lesson = ui.page_title(__file__)``; ``lesson.slug`` names the
-    page's content file for ``prose`` and ``explain_entry``."""
-    route_through_app()
-    lesson = registry.by_page(page_file)
-    st.title(lesson.heading(lang()))
-    intro = lesson_text(lesson.slug).get("intro")
-    if intro is not None:
-        st.markdown(t(intro))
-    return lesson
-
-
 def prose(slug: str, key: str, **values: Any) -> str:
     """Entry ``key`` of the lesson's content file (``cnnviz/content/<slug>.toml``) in the
     learner's language, ``{placeholders}`` filled from ``values``.
@@ -192,29 +170,6 @@ def prose(slug: str, key: str, **values: Any) -> str:
     Lesson prose lives there, beside its translation, so a teacher edits it without Python.
     """
     return t(entry(slug, key, **values))
-
-
-def lesson_columns() -> tuple[Any, Any]:
-    """(settings, stage) containers for a lesson's top part.
-
-    Normally settings sit in a column beside the animation. In classroom mode the
-    animation gets the full width (its cell numbers stay large on a projector) and the
-    settings fold into a closed expander above it, so the picture is on screen at once.
-    """
-    if classroom():
-        settings = st.expander(t("Settings", "设置"), expanded=False, icon=":material/tune:")
-        return settings, st.container()
-    left, right = st.columns([1, 2.2], gap="large")
-    return left, right
-
-
-def stage_width() -> int:
-    """Expected on-screen width (px) of the animation: sizes its numbers to fit the cells.
-
-    Classroom mode assumes a 1600 px projector with the sidebar open (a ~1050 px stage):
-    sizing for a wider stage made neighbouring numbers run together.
-    """
-    return 1000 if classroom() else 800
 
 
 def explain(md: Text | str, md_zh: str | None = None, title: str | None = None) -> None:
@@ -240,27 +195,6 @@ def explain_entry(slug: str, key: str, title: str | None = None, **values: Any) 
 def show_error(err: LocalizedError) -> None:
     """An error the learner can act on, in their language (never a traceback)."""
     st.error(err.message(lang()))
-
-
-def kernel_picker(
-    label: str, keys: Iterable[str], *, key: str, default: str | None = None
-) -> KernelPreset:
-    """A select box of kernel presets (``cnnviz.kernels``) by their names; returns the preset.
-
-    ``keys`` are the presets offered (``presets_for(k, ...)`` keeps them valid at the
-    current size); ``default`` is the one chosen first (else the first of ``keys``).
-    """
-    keys = list(keys)
-    index = keys.index(default) if default is not None else 0
-    chosen = selectbox(
-        label, keys, index=index, format_func=lambda k: t(preset(k).name), key=key
-    )
-    return preset(chosen)
-
-
-def formula(latex: str) -> None:
-    """A formula (KaTeX); pass the string from ``cnnviz.formulas`` with numbers filled in."""
-    st.latex(latex)
 
 
 class _Prebuilt(go.Figure):
@@ -304,99 +238,46 @@ def show_plotly(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=96)
-def _figure_spec(
-    name: str, _builder: Callable[..., go.Figure], args: tuple, kwargs: dict
-) -> dict[str, Any]:
-    """Build once per distinct inputs (``name`` + args are the key; the function is not)."""
-    return _builder(*args, **kwargs).to_dict()
-
-
-def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """``builder(*args, **kwargs).to_dict()``, cached on the inputs.
-
-    Plotly builds and validates figures slowly (an animation of 64 frames takes ~0.5 s);
-    the inputs (engine arrays, settings, language) decide the figure, so a rerun that did
-    not change them (another widget moved, a page revisited) reuses it.
-    """
-    import inspect
-
-    param = inspect.signature(builder).parameters.get("width_hint")
-    if "width_hint" not in kwargs and param is not None and param.default == 800:
-        # a figure for the stage column (default 800 px) is wider in classroom mode
-        kwargs["width_hint"] = stage_width()
-    name = f"{builder.__module__}.{builder.__qualname__}"
-    return _figure_spec(name, builder, args, kwargs)
-
-
-def frame_at(spec: dict[str, Any], step: int) -> dict[str, Any]:
-    """The figure dict showing animation frame ``step`` (0-based) as its still picture.
-
-    Only the traces the frame animates and the layout it sets (the written-out sum) are
-    swapped in; the step slider is moved there so Play continues from it.
-    """
-    frames = spec.get("frames") or []
-    if not frames or step <= 0:
-        return spec
-    frame = frames[min(step, len(frames) - 1)]
-    data = list(spec["data"])
-    for index, trace in zip(frame.get("traces", []), frame.get("data", [])):
-        data[index] = {**data[index], **trace}
-    layout = {**spec.get("layout", {}), **frame.get("layout", {})}
-    if layout.get("sliders"):
-        layout["sliders"] = [{**layout["sliders"][0], "active": min(step, len(frames) - 1)},
-                             *layout["sliders"][1:]]
-    return {**spec, "data": data, "layout": layout}
-
-
-def plot(
-    builder: Callable[..., go.Figure],
-    *args: Any,
-    key: str | None = None,
-    alt: str | None = None,
-    **kwargs: Any,
-) -> None:
-    """Show ``builder(*args, **kwargs)`` (cached by ``figure``) with ``show_plotly``.
-
-    An animation also gets a step box: plotly's Play buttons and step slider are SVG,
-    out of reach of the keyboard, so a teacher with a clicker or a learner who cannot use
-    a mouse steps with Tab and the arrow keys here (the figure shows that step).
-    """
-    spec = figure(builder, *args, **kwargs)
-    n = len(spec.get("frames") or [])
-    if n <= 1 or not key:
-        show_plotly(spec, key=key, alt=alt)
-        return
-    holder = st.container()  # the chart above its step box
-    step = int(
-        st.number_input(
-            t(f"Step (1–{n}; arrow keys)", f"步骤（1–{n}；可用方向键）"),
-            min_value=1, max_value=n, value=1, step=1, key=f"{key}_step_{n}",
-        )
-    )
-    with holder:
-        show_plotly(frame_at(spec, step - 1), key=key, alt=alt)
-
-
 def memo(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``st.cache_data`` for a pure engine computation on a whole image (keyed by inputs)."""
     return st.cache_data(show_spinner=False, max_entries=64)(fn)
 
 
-def quiz(q: Question, key: str) -> bool | None:
-    """A multiple-choice check (built by ``cnnviz.lessons`` from the current settings),
-    marked as soon as it is answered.
+REVEAL = Text("Reveal the answer", "揭晓答案")
+VOTE = Text("Vote first (a show of hands), then reveal the answer.",
+            "先投票（举手表决），再揭晓答案。")
 
-    Returns None until answered, then whether the answer was right. Put the settings into
-    ``key`` too, so a changed question starts unanswered.
+
+def _reveal(key: str) -> None:
+    st.session_state[key] = True
+
+
+def quiz(q: Question, key: str) -> bool | None:
+    """A multiple-choice check (built by ``cnnviz.lessons`` from the current settings).
+
+    Normally marked as soon as it is answered. In classroom mode it is peer instruction:
+    the class votes first, and the answer is shown only after "Reveal the answer" (the
+    choice, if the teacher recorded the vote, is marked then).
+
+    Returns None until answered (and, in classroom mode, revealed), then whether the answer
+    was right. Put the settings into ``key`` too, so a changed question starts afresh.
     """
     options = [q.option(i, lang()) for i in range(len(q.options))]
     choice = st.radio(t(q.question), options, index=None, key=key)
+    revealed = f"{key}__revealed"
+    if classroom() and not st.session_state.get(revealed):
+        st.caption(t(VOTE))
+        st.button(t(REVEAL), key=f"{key}__reveal", icon=":material/visibility:",
+                  on_click=_reveal, args=(revealed,))
+        return None
+    answer = f"{t('Answer', '答案')}: {options[q.correct]}"
+    explanation = t(q.explanation)
     if choice is None:
+        if classroom():
+            st.info(answer + ("  \n" + explanation if explanation else ""))
         return None
     ok = options.index(choice) == q.correct
-    msg = tc("correct") if ok else f"{tc('wrong')} {t('Answer', '答案')}: {options[q.correct]}"
-    explanation = t(q.explanation)
+    msg = tc("correct") if ok else f"{tc('wrong')} {answer}"
     if explanation:
         msg += "  \n" + explanation
     (st.success if ok else st.error)(msg)

@@ -22,6 +22,7 @@ from cnnviz.lessons.registry import LESSONS
 from cnnviz.ui.common import t
 
 MISSING_PARAM = "missing"
+NOTICE_KEY = "_missing_page_notice"  # (path, page it was shown on)
 KNOWN_PATHS = frozenset({"/"} | {f"/{lesson.slug}" for lesson in LESSONS})
 # Streamlit's own routes (assets, websocket, media, components, health) pass untouched
 STREAMLIT_PREFIXES = ("/_stcore", "/static/", "/media/", "/component/", "/app/static/")
@@ -72,10 +73,27 @@ def safe_code(text: str) -> str:
     return text.replace("`", "'")[:200]
 
 
+def _page_hash() -> str:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return getattr(ctx, "page_script_hash", "") if ctx is not None else ""
+
+
 def missing_page_notice() -> None:
-    """After a redirect from an unknown path: say so, in the learner's language, once."""
+    """After a redirect from an unknown path: say so, in the learner's language.
+
+    The notice stays while the learner is on the page it was shown on (reruns such as the
+    width probe's report must not take it away), and the URL is cleaned at once.
+    """
     path = st.query_params.get(MISSING_PARAM)
-    if path is None:
+    if path is not None:
+        st.session_state[NOTICE_KEY] = (path, _page_hash())
+        del st.query_params[MISSING_PARAM]
+    shown = st.session_state.get(NOTICE_KEY)
+    if shown is None:
         return
-    st.warning(t(NOT_FOUND.format(path=safe_code(path))), icon=":material/travel_explore:")
-    del st.query_params[MISSING_PARAM]
+    if shown[1] != _page_hash():
+        del st.session_state[NOTICE_KEY]
+        return
+    st.warning(t(NOT_FOUND.format(path=safe_code(shown[0]))), icon=":material/travel_explore:")

@@ -41,14 +41,17 @@ def pool_animation_figure(
     input_title: str | None = None,
     output_title: str | None = None,
     width_hint: int = 800,
+    height: int | None = None,
 ) -> go.Figure:
     """Animated pooling; ``argmax`` (Ho, Wo, 2) padded-grid cells of each max, or None.
 
-    ``width_hint`` is the animator's (the page's stage width sizes the cell numbers).
+    ``width_hint`` and ``height`` are the animator's (the page's stage width sizes the cell
+    numbers; the figure stays within the height budget).
     """
     fig = window_animation_figure(
         spec, lang=lang, classroom=classroom, frame_ms=frame_ms,
         input_title=input_title, output_title=output_title, width_hint=width_hint,
+        height=height,
     )
     # edit the figure as a plain dict: re-validating every go.Frame would cost ~0.3 s
     d = fig.to_dict()

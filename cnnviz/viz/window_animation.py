@@ -38,6 +38,7 @@ import plotly.graph_objects as go
 
 from cnnviz.i18n import common
 from cnnviz.lessons.window import StepTerms, WindowSpec, step_terms  # noqa: F401 (re-exported)
+from cnnviz.viz import fit
 from cnnviz.viz.controls import Stage, animate, frame
 from cnnviz.viz.equation import (  # noqa: F401 (equation_lines re-exported)
     equation_annotation,
@@ -160,7 +161,8 @@ def window_animation_figure(
     normal speed. Signed outputs use the diverging map with zero at white. ``input_range``
     fixes the input colours (default: 0..1 when the values lie there, else their range).
     ``width_hint`` (px, the expected on-screen width) sizes the numbers and the equation so
-    they fit their cells and the figure.
+    they fit their cells and the figure; ``height`` is a budget for the whole figure (the
+    grids shrink to stay within it; ``fit.trim_to_fit`` crops when digits would be too small).
     """
     if spec.n_steps > MAX_STEPS:
         raise ValueError(
@@ -173,26 +175,28 @@ def window_animation_figure(
     widths = [g.width for g in grids]
     fig = grid_columns([g.title for g in grids], widths)
     titled, top = column_titles(fig, style.font + 2, width_hint)
-    # taller on a projector (bigger numbers); titles that wrap take their room from the
-    # grids, so the whole figure stays as tall as with one line of titles
-    grid_px = (520 if classroom else 360) - (top - 50)
-    rows = max(g.z.shape[0] for g in grids)
-    # cells are square, so the grid's fixed height can bind before its width does
-    cell_px = min(width_hint * (1 - 0.06 * (len(grids) - 1)) / sum(widths), (grid_px - 40) / rows)
-    font = fit_font(cell_px, max(max_chars(g.text) for g in grids), style.font)
+    lines = [equation_lines(spec, s, lang) for s in range(spec.n_steps)]
+    eq_font = equation_font(lines, width_hint, style.equation)
+    eq_px = equation_height(equation_room(spec), eq_font)
+    # cells are square: the grids are as tall as the width lets the cells be, at most the
+    # style's height (taller on a projector), and within the ``height`` budget; titles that
+    # wrap take their room from the grids
+    fitted = fit.grid_height(fit.grid_rows(spec), fit.cell_width(widths, width_hint),
+                             fit.grid_most(classroom), height, eq_px)
+    grid_px = max(fitted - (top - 50), int(0.75 * fitted), 120)
+    font = fit_font(fit.cell_px(spec, width_hint, grid_px),
+                    max(max_chars(g.text) for g in grids), style.font)
     for col, g in enumerate(grids, start=1):
         fig.add_trace(go.Heatmap(numbered_heatmap(g.z, g.text, font, g.hover, **g.colours)),
                       row=1, col=col)
-    lines = [equation_lines(spec, s, lang) for s in range(spec.n_steps)]
-    eq_font = equation_font(lines, width_hint, style.equation)
     moving = list(range(len(fig.data), len(fig.data) + 3))
     frames = [frame(s, _moving(spec, s, style.line), moving,
                     [*titled, equation_annotation(lines[s], eq_font)])
               for s in range(spec.n_steps)]
     for trace, col in zip(frames[0]["data"], (len(grids), 1, len(grids))):
         fig.add_trace(go.Scatter(trace), row=1, col=col)
-    stage = Stage(grid_px, equation_height(equation_room(spec), eq_font), style.font,
-                  frame_ms, height=height, top=top)
+    stage = Stage(grid_px, eq_px, style.font, frame_ms,
+                  slider=fit.slider_span(lang, style.font - 2, width_hint), top=top)
     shapes = padding_ring(spec.padded.shape, spec.pad) if any(spec.pad) else []
     animate(fig, frames, stage, lang, frames[0]["layout"]["annotations"], shapes)
     square_cells(fig, len(grids))

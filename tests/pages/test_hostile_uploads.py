@@ -22,8 +22,9 @@ from tests.pages.apptest_helpers import assert_ok, has_cjk, run_page
 
 HOSTILE_NAME = ("**BOLD** [a link](http://evil.example/phish) "
                 "![x](http://evil.example/track.png).tiff")
-# what Markdown would turn into a link or an image: ](  or a bare URL left unescaped
-LIVE_MARKDOWN = re.compile(r"(?<!\\)\]\(|(?<!\\)\bhttp://evil")
+# what Markdown would turn into a link or an image from the file name: its "](http://evil"
+# or a bare URL left unescaped (the page's own links, e.g. "Link to this view", are fine)
+LIVE_MARKDOWN = re.compile(r"(?<!\\)\]\(http://evil|(?<!\\)\bhttp://evil")
 
 
 def extreme_float_tiff() -> bytes:

@@ -44,7 +44,8 @@ def _captions(at) -> str:  # noqa: ANN001
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_leaving_pauses_the_run_and_the_clock(lang: str) -> None:
-    at = _start(run_page(PAGE, lang=lang), subset=1000, batch=100, epochs=1)
+    # 100 steps: still running after a tick, however fast the machine
+    at = _start(run_page(PAGE, lang=lang), subset=5000, batch=100, epochs=2)
     sess = _sess(at)
     at.run()
     assert sess.status == "running" and sess.trainer.step > 0
