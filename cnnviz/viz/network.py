@@ -93,24 +93,33 @@ def layer_table(rows: Sequence[LayerRow], lang: str = "en") -> list[dict[str, ob
 
 def fc_comparison_figure(numbers: Sequence[ArchNumbers], labels: Sequence[str], *,
                          lang: str = "en", classroom: bool = False) -> go.Figure:
-    """Parameters of each CNN beside its fully connected twin (log scale: they differ 30-600×)."""
+    """Parameters of each CNN beside its fully connected twin (log scale: they differ 30-600×).
+
+    Horizontal bars: every count gets its own row, so the labels never run into each other
+    on a narrow projected stage.
+    """
     font = 22 if classroom else 16
+    names = list(labels)[::-1]  # plotly draws the first category at the bottom
+    rows = list(numbers)[::-1]
     fig = go.Figure([
-        go.Bar(name=Text("CNN", "卷积网络").get(lang), x=list(labels),
-               y=[n.params for n in numbers], marker_color=TRAIN_ACC,
-               text=[f"{n.params:,}" for n in numbers], textposition="outside"),
         go.Bar(name=Text("fully connected, same layer sizes", "全连接（层大小相同）").get(lang),
-               x=list(labels), y=[n.dense_twin_params for n in numbers],
-               marker_color=TEST_ACC, text=[f"{n.dense_twin_params:,}" for n in numbers],
-               textposition="outside"),
+               y=names, x=[n.dense_twin_params for n in rows], orientation="h",
+               marker_color=TEST_ACC, text=[f"{n.dense_twin_params:,}" for n in rows],
+               textposition="outside", cliponaxis=False),
+        go.Bar(name=Text("CNN", "卷积网络").get(lang), y=names, x=[n.params for n in rows],
+               orientation="h", marker_color=TRAIN_ACC, text=[f"{n.params:,}" for n in rows],
+               textposition="outside", cliponaxis=False),
     ])
     top = max(max(n.dense_twin_params, n.params) for n in numbers) if numbers else 10
     low = min(n.params for n in numbers) if numbers else 1
-    fig.update_yaxes(type="log", title_text=Text("parameters (log scale)",
+    # room to the right of the longest bar for its label (about one decade on this scale)
+    fig.update_xaxes(type="log", title_text=Text("parameters (log scale)",
                                                  "参数（对数刻度）").get(lang), gridcolor="#e5e5e5",
-                     range=[np.log10(low) - 1, np.log10(top) + 0.4])
-    fig.update_layout(barmode="group", height=480 if classroom else 440,
-                      legend={"orientation": "h", "y": 1.12}, font={"size": font},
-                      margin={"l": 80, "r": 10, "t": 60, "b": 60}, paper_bgcolor="white",
+                     range=[np.log10(low) - 0.5, np.log10(top) + 1.2])
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(barmode="group", height=140 + (110 if classroom else 90) * len(names),
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+                      font={"size": font}, bargap=0.25,
+                      margin={"l": 10, "r": 20, "t": 70, "b": 60}, paper_bgcolor="white",
                       plot_bgcolor="white", uniformtext={"minsize": font - 6, "mode": "show"})
     return fig

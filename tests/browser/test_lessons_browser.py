@@ -19,8 +19,9 @@ from .conftest import assert_no_exception, open_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-NETWORK_PAGES = {"training", "explorer"}  # driven by their own browser tests
-LESSONS = [lesson for lesson in REGISTERED if lesson.slug not in NETWORK_PAGES]
+# the operation lessons (those with a demo setting) animate a window; the network pages are
+# driven by their own tests
+LESSONS = [lesson for lesson in REGISTERED if lesson.demo is not None]
 
 
 def _upload_png(tmp_path) -> str:  # noqa: ANN001

@@ -137,4 +137,4 @@ def test_story_rows_and_figure_bilingual():
     assert len(en) == len(STORIES) and "Parameters" in en[0] and "参数" in zh[0]
     fig = fc_comparison_figure([arch_numbers(s.model) for s in STORIES],
                                [s.model for s in STORIES])
-    assert fig.layout.yaxis.type == "log" and len(fig.data) == 2
+    assert fig.layout.xaxis.type == "log" and len(fig.data) == 2  # horizontal bars
