@@ -21,24 +21,10 @@ from tests.browser.stage_wait import wait_for_width
 
 SIZES = [(1280, 720), (1024, 768)]
 
-# (slug, width) -> what still breaks the rules there and who owns the fix
-_GRID_DIGITS = ("grid digits 10-11 px in a number_grid_figure of 4-5 panels below the "
-                "animation: its font fitting (viz9) or fewer panels a row (lessons9)")
-_TITLES = "image_row / number_grid column titles overlap at this width (viz9: title overlaps)"
+# (slug, width) -> what still breaks the rules there (strict: the mark must go once it passes)
 KNOWN: dict[tuple[str, int], str] = {
-    ("multichannel", 1280): _GRID_DIGITS,
-    ("multichannel", 1024): _GRID_DIGITS,
-    ("padding", 1280): _GRID_DIGITS,
-    ("padding", 1024): _GRID_DIGITS,
-    ("pooling", 1024): _TITLES,
-    ("transposed", 1280): _TITLES,
-    ("transposed", 1024): _TITLES,
-    ("backprop", 1280): _TITLES,
-    ("backprop", 1024): _TITLES,
-    ("separable", 1280): "group-connectivity grid: digits fitted to the cell width only, they "
-                         "overlap vertically in 17 px rows (viz9: number_grid_figure)",
-    ("separable", 1024): "group-connectivity grid: digits overlap vertically (viz9)",
-    ("explorer", 1024): "fc_comparison_figure bar labels overlap (viz9: cost charts)",
+    ("separable", 1024): "group-connectivity grid: its digits overlap vertically at this "
+                         "width (number_grid_figure fits them to the cell width only)",
 }
 
 
@@ -47,7 +33,7 @@ def _cases() -> list[object]:
     for lesson in LESSONS:
         for w, h in SIZES:
             why = KNOWN.get((lesson.slug, w))
-            marks = [pytest.mark.xfail(reason=why, strict=False)] if why else []
+            marks = [pytest.mark.xfail(reason=why, strict=True)] if why else []
             cases.append(pytest.param(lesson.slug, w, h, marks=marks, id=f"{lesson.slug}-{w}"))
     return cases
 

@@ -222,9 +222,12 @@ def test_student_walkthrough(page, lang: str, classroom: bool) -> None:  # noqa:
     assert walk.main.get_by_text(walk.t(("Map of the lessons", "课程地图"))).count() == 1
     walk.shot("home")
 
-    # ---- lesson 1: the student picks a sample picture, then works through every lesson
+    # ---- lesson 1 opens on the notes' number grid; the student switches to the sample
+    # pictures, picks one, then works through every lesson
     walk.go("convolution")
     walk.open_settings()
+    walk.changed(lambda: walk.pick_radio(walk.t(("Image", "图像")), walk.t(("Sample", "示例"))),
+                 "sample pictures")
     walk.changed(lambda: walk.pick_select(walk.t(("Sample image", "示例图像")), walk.t(SAMPLE)),
                  "sample image")
 
