@@ -156,7 +156,7 @@ def test_training_page_in_chinese_and_its_reload_guard(zh_page) -> None:  # noqa
     assert "每个文件不超过 20MB • NPZ" in _drawn(pg)
     pg.get_by_role("button", name="开始").click()
     pg.wait_for_timeout(2500)
-    pg.get_by_role("button", name="暂停").click()
+    pg.get_by_role("button", name="暂停").click(timeout=120_000)  # slow on a loaded machine
     wait_for_app(pg)
     pg.get_by_role("button", name="撤销").wait_for()  # the canvas's own buttons, in Chinese
     pg.wait_for_timeout(500)
