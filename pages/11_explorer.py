@@ -5,34 +5,23 @@ import contextlib
 import numpy as np
 import streamlit as st
 
-from cnnviz import nn, ui
+from cnnviz import ui
 from cnnviz.data.digits import BlankDigitError, preprocess_digit
 from cnnviz.data.mnist import MnistError, mnist_arrays
 from cnnviz.data.resize import plain_resize, stretch01
 from cnnviz.lessons.architectures import STORIES, arch_numbers, story_rows
 from cnnviz.lessons.explorer import explorer_text
-from cnnviz.models import MODEL_NAMES, build_model, model_description
+from cnnviz.models import MODEL_NAMES, model_description
 from cnnviz.summary import count_parameters, summarize, total_multiply_adds
 from cnnviz.training import conv_weights, feature_maps, probabilities
+from cnnviz.ui.model_choice import pretrained_model, untrained_model
 from cnnviz.ui.training_session import STATE_KEY
 from cnnviz.viz.network import fc_comparison_figure, kernel_grid_figure, layer_table
 from cnnviz.viz.style import signed_colour_names
 from cnnviz.viz.training import digit_figure, feature_maps_figure, probability_figure
-from cnnviz.weights import WeightsError, load_model, plain_text, pretrained_path
+from cnnviz.weights import WeightsError, plain_text, pretrained_path
 
 K = "explorer"
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _pretrained(name: str, mtime: float) -> nn.Module:
-    """Bundled weights, loaded once per process (``mtime`` renews it when the file changes)."""
-    model, _ = load_model(pretrained_path(name), name)
-    return model
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _untrained(name: str) -> nn.Module:
-    return build_model(name, seed=0).eval()
 
 
 ui.page_title(__file__)
@@ -71,11 +60,11 @@ with left:
     else:
         kind, name = choice.split(":")
         try:
-            model = (_pretrained(name, pretrained_path(name).stat().st_mtime)
-                     if kind == "pretrained" else _untrained(name))
+            model = (pretrained_model(name, pretrained_path(name).stat().st_mtime)
+                     if kind == "pretrained" else untrained_model(name))
         except WeightsError as err:
             st.error(plain_text(err.message(ui.lang())))
-            model, trained = _untrained(name), False
+            model, trained = untrained_model(name), False
     st.caption(model_description(name, ui.lang()))
     if not any(c.startswith("pretrained:") for c in choices) and choice != "session":
         st.info(ui.t("No trained weights are bundled yet: train a network on the training "

@@ -32,14 +32,14 @@ class ChosenModel:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _pretrained(name: str, mtime: float) -> nn.Module:
+def pretrained_model(name: str, mtime: float) -> nn.Module:
     """Bundled weights, loaded once per process (``mtime`` renews it when the file changes)."""
     model, _ = load_model(pretrained_path(name), name)
     return model
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _untrained(name: str) -> nn.Module:
+def untrained_model(name: str) -> nn.Module:
     return build_model(name, seed=0).eval()
 
 
@@ -72,7 +72,7 @@ def choose_model(key: str, first: tuple[str, ...] = ("simple_convnet", "lenet5")
         path = pretrained_path(name)
         try:
             mtime = path.stat().st_mtime
-            return ChosenModel(_pretrained(name, mtime), name, f"{choice}:{mtime}", None)
+            return ChosenModel(pretrained_model(name, mtime), name, f"{choice}:{mtime}", None)
         except WeightsError as err:
             show_error(err)
-    return ChosenModel(_untrained(name), name, f"random:{name}", None)
+    return ChosenModel(untrained_model(name), name, f"random:{name}", None)
