@@ -12,7 +12,8 @@ from tests.conftest import ROOT
 def test_train_speed_quick_prints_table():
     # one BLAS thread: on a busy shared machine two threads can be many times slower
     proc = subprocess.run([sys.executable, "benchmarks/train_speed.py", "--quick", "--threads",
-                           "1"], cwd=ROOT, capture_output=True, text=True, timeout=180)
+                           "1", "--batch", "20", "--nets", "simple_convnet", "lenet5",
+                           "separable_net"], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "| net |" in out and "cnnviz img/s" in out

@@ -38,8 +38,8 @@ def _upload_png(tmp_path) -> str:  # noqa: ANN001
 def _go(pg, url_path: str) -> None:  # noqa: ANN001
     """Click the sidebar link of a page (keeps the session) and wait for it to settle."""
     pg.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]').first.click()
-    pg.wait_for_url(f"**/{url_path}")
-    wait_for_app(pg)
+    pg.wait_for_url(f"**/{url_path}", timeout=90_000)  # a loaded CI machine is slow
+    wait_for_app(pg, 90_000)
 
 
 
