@@ -262,18 +262,36 @@ def _flat_dweight(dy: np.ndarray, taps: np.ndarray, G: int) -> np.ndarray:
     return dwT
 
 
-def _flat_pays(C: int, C_g: int, kernel: tuple[int, int], hw: tuple[int, int],
-               padded_hw: tuple[int, int], out_hw: tuple[int, int]) -> bool:
+def _flat_block_pads(pads: tuple[int, int, int, int], span: tuple[int, int]
+                     ) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of one image's block on the flat grid.
+
+    Neighbouring rows (and images) can share their zero border: the zeros after a row's
+    last pixel are also the zeros before the next row's first, because a tap that runs off
+    a row's end lands in the next row's start. So the block needs max(left, right) zero
+    columns and max(top, bottom) zero rows, not left + right and top + bottom — a 3x3
+    "same" conv at 14x14 computes 15x15 positions per image instead of 16x16, a 5x5 one
+    16x16 instead of 18x18. That holds while the padding is at most the kernel's span
+    (``span``: dilation*(k-1) per axis), so that garbage positions never reach a real one
+    in the backward pass; otherwise the full border is used.
+    """
+    top, bottom, left, right = pads
+    if top + bottom > span[0] or left + right > span[1]:
+        return pads
+    return top, max(top, bottom) - top, left, max(left, right) - left
+
+
+def _flat_pays(C: int, C_g: int, grid_hw: tuple[int, int], out_hw: tuple[int, int]) -> bool:
     """Whether the flat path is the faster one for a stride-1 conv.
 
     Measured (benchmarks/conv_ops.py): depthwise convs always gain (1.7x); full convs gain
-    while the padded grid adds at most ~35 % garbage positions (3x3 with padding 1 at 14x14
-    and up), and lose to the column path when it adds more (unpadded 5x5 on 28x28: +36 %,
-    5x5 on 14x14: +65-96 %), since the products then do that much more work.
+    while the flat grid adds at most ~35 % garbage positions (3x3 with padding 1 at 14x14
+    and up), and lose to the column path when it adds more, since the products then do that
+    much more work.
     """
     if C_g == 1 and C > 1:
         return True
-    return padded_hw[0] * padded_hw[1] <= 1.35 * out_hw[0] * out_hw[1]
+    return grid_hw[0] * grid_hw[1] <= 1.35 * out_hw[0] * out_hw[1]
 
 
 def _conv2d_flat(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.ndarray | None,
@@ -291,11 +309,13 @@ def _conv2d_flat(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.nd
         pad_cache = PadCache((N, C, H, W), pairs, padding_mode)
         H, W = x.shape[2:]
         top = bottom = left = right = 0
-    Hp, Wp = H + top + bottom, W + left + right
-    Ho, Wo = Hp - dilation[0] * (kh - 1), Wp - dilation[1] * (kw - 1)
+    span = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
+    Ho, Wo = H + top + bottom - span[0], W + left + right - span[1]
+    block = _flat_block_pads((top, bottom, left, right), span)
+    Hp, Wp = H + block[0] + block[1], W + block[2] + block[3]
     L = N * Hp * Wp
-    reach = dilation[0] * (kh - 1) * Wp + dilation[1] * (kw - 1)
-    X = to_flat(x, (top, bottom, left, right), tail=reach)
+    reach = span[0] * Wp + span[1]
+    X = to_flat(x, block, tail=reach)
     taps = flat_taps(X, C, L, (kh, kw), dilation, Wp)
     y = np.empty((groups, C_out // groups, L), dtype=np.float32)
     _flat_products(taps, weight.reshape(groups, C_out // groups, -1), y)
@@ -440,7 +460,11 @@ def _conv2d_padded(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.
                           (Hp, Wp), (Ho, Wo), unbatched, None, None, None, x)
         return (y[0] if unbatched else y), cache
 
-    if stride == (1, 1) and _flat_pays(C, C_g, (kh, kw), (H, W), (Hp, Wp), (Ho, Wo)):
+    block = pads  # other padding modes pad first: no shared border
+    if padding_mode == "zeros":
+        block = _flat_block_pads(pads, (dilation[0] * (kh - 1), dilation[1] * (kw - 1)))
+    grid_hw = (H + block[0] + block[1], W + block[2] + block[3])
+    if stride == (1, 1) and _flat_pays(C, C_g, grid_hw, (Ho, Wo)):
         return _conv2d_flat(x, unbatched, weight, bias, pads, dilation, groups, padding_mode)
 
     pad_cache = None

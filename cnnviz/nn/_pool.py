@@ -130,20 +130,67 @@ def _unbatch(y: np.ndarray, flag: bool) -> np.ndarray:
 
 
 def _max_general(g: _Geometry, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Running max over kernel offsets; ``arg`` is the winning offset (first max, NaN wins)."""
+    """Running max over kernel offsets; ``arg`` is the winning offset (first max, NaN wins).
+
+    Per offset: one comparison into a reused mask and two masked copies (no temporaries, no
+    boolean indexing); the NaN test runs per offset only when the input holds a NaN.
+    """
     xp = g.padded(x, -np.inf)
+    nan = bool(np.isnan(xp).any())
     y: np.ndarray | None = None
     arg = np.zeros((g.N, g.C, g.Ho, g.Wo), dtype=np.uint8 if g.kh * g.kw <= 256 else np.int32)
+    better = np.empty(arg.shape, dtype=bool)
     for i, j, idx in g.offsets():
         v = xp[idx]
         if y is None:
             y = v.copy()
             continue
-        better = (v > y) | np.isnan(v)
+        np.greater(v, y, out=better)
+        if nan:
+            better |= np.isnan(v)
         np.copyto(y, v, where=better)
-        arg[better] = i * g.kw + j
+        np.copyto(arg, i * g.kw + j, where=better)
     assert y is not None
     return y, arg
+
+
+def _max_by_rows_then_columns(g: _Geometry, xp: np.ndarray) -> np.ndarray:
+    """Max over each window as the max over its kw taps along rows, then over kh of those
+    rows: kw + kh - 2 elementwise maxima instead of kh*kw - 1 masked updates (overlapping
+    windows, such as AlexNet's 3x3 stride 2, share the row maxima). NaN propagates."""
+    last_w = (g.Wo - 1) * g.sw + 1
+    rowmax = xp[:, :, :, 0:last_w:g.sw].copy()
+    for j in range(1, g.kw):
+        c0 = j * g.dw
+        np.maximum(rowmax, xp[:, :, :, c0:c0 + last_w:g.sw], out=rowmax)
+    last_h = (g.Ho - 1) * g.sh + 1
+    y = rowmax[:, :, 0:last_h:g.sh].copy()
+    for i in range(1, g.kh):
+        r0 = i * g.dh
+        np.maximum(y, rowmax[:, :, r0:r0 + last_h:g.sh], out=y)
+    return y
+
+
+def _route_overlapping(g: _Geometry, xp: np.ndarray, y: np.ndarray, dy: np.ndarray
+                       ) -> np.ndarray:
+    """dx of max pooling with general windows: each window's gradient goes to its first
+    maximum in scan order (PyTorch's tie rule), found by comparing each tap with the
+    window's max; overlapping windows add up on the padded canvas."""
+    canvas = g.grad_canvas()
+    seen = np.zeros(y.shape, dtype=bool)
+    hit = np.empty(y.shape, dtype=bool)
+    part = np.empty(y.shape, dtype=_F32)
+    last = g.kh * g.kw - 1
+    for i, j, idx in g.offsets():
+        k = i * g.kw + j
+        np.equal(xp[idx], y, out=hit)
+        if k:
+            np.greater(hit, seen, out=hit)  # a hit not seen at an earlier offset
+        if k < last:
+            np.logical_or(seen, hit, out=seen)
+        np.multiply(dy, hit, out=part)
+        canvas[idx] += part
+    return g.crop(canvas)
 
 
 def _tile_max(blocks: np.ndarray) -> np.ndarray:
@@ -196,10 +243,16 @@ def max_pool2d_with_cache(x: np.ndarray, kernel_size: IntOrPair,
     """Forward that keeps what backward needs to route each gradient to its window's max."""
     xb, unb = batched(x)
     g = _Geometry(xb.shape, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
-    if g.simple:
-        blocks = g.blocks(xb)
-        y = _tile_max(blocks)
-        return _unbatch(y, unb), ("simple", g, blocks, y, unb)
+    # the fast paths route gradients by comparing with the max, and NaN == NaN is false:
+    # an input holding a NaN takes the path that records each window's argmax instead
+    if not np.isnan(xb).any():
+        if g.simple:
+            blocks = g.blocks(xb)
+            y = _tile_max(blocks)
+            return _unbatch(y, unb), ("simple", g, blocks, y, unb)
+        xp = g.padded(xb, -np.inf)
+        y = _max_by_rows_then_columns(g, xp)
+        return _unbatch(y, unb), ("overlap", g, xp, y, unb)
     y, arg = _max_general(g, xb)
     return _unbatch(y, unb), ("general", g, arg, None, unb)
 
@@ -237,7 +290,6 @@ def max_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
     dy = as_float32(dy)
     if unb:
         dy = dy[None]
-    zero = _F32(0)
     if kind == "simple":
         blocks, y = a, b
         dblocks = _route_to_first_max(blocks, y, dy).reshape(g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
@@ -246,11 +298,17 @@ def max_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
         else:
             dx = np.zeros((g.N, g.C, g.H, g.W), dtype=_F32)
             dx[:, :, :g.Ho * g.kh, :g.Wo * g.kw] = dblocks
+    elif kind == "overlap":
+        dx = _route_overlapping(g, a, b, dy)
     else:
         arg = a
         canvas = g.grad_canvas()
+        hit = np.empty(arg.shape, dtype=bool)
+        part = np.empty(dy.shape, dtype=_F32)
         for i, j, idx in g.offsets():
-            canvas[idx] += np.where(arg == i * g.kw + j, dy, zero)
+            np.equal(arg, i * g.kw + j, out=hit)
+            np.multiply(dy, hit, out=part)
+            canvas[idx] += part
         dx = g.crop(canvas)
     return _unbatch(dx, unb)
 

@@ -1,7 +1,9 @@
 """The stride-1 flat-layout conv path agrees with the column path and with PyTorch.
 
 conv2d picks between two implementations (``_conv._flat_pays``); both must give the same
-numbers on any shape, so each random case runs through both, forced, and through torch.
+numbers on any shape, so each random case runs through both, forced, and through torch. The
+cases include borders the flat grid shares between rows (padding up to the kernel's span,
+``_conv._flat_block_pads``), asymmetric ones ("same" with an even kernel) and wider ones.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import cnnviz.nn.functional as F
 from cnnviz.nn import _conv
 
 
-def _cases(n: int = 24) -> list[dict]:
+def _cases(n: int = 40) -> list[dict]:
     rng = np.random.default_rng(12)
     out = []
     for i in range(n):
@@ -27,7 +29,10 @@ def _cases(n: int = 24) -> list[dict]:
             x_shape=(int(rng.integers(1, 4)), c_in, int(rng.integers(dh * (kh - 1) + 2, 14)),
                      int(rng.integers(dw * (kw - 1) + 2, 14))),
             w_shape=(c_out, c_in // groups, kh, kw), groups=groups,
-            padding=(int(rng.integers(0, kh)), int(rng.integers(0, kw))), dilation=(dh, dw),
+            # "same" with an even kernel pads one more at the bottom / right (asymmetric)
+            padding="same" if i % 5 == 2 else (int(rng.integers(0, kh)),
+                                               int(rng.integers(0, kw))),
+            dilation=(dh, dw),
             padding_mode=str(rng.choice(["zeros", "zeros", "reflect", "circular"])),
             bias=bool(i % 3), seed=i))
     return out

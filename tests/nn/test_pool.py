@@ -210,6 +210,22 @@ def test_max_pool_matches_torch(k, s, p, d, ceil, hw, ties) -> None:
 
 
 @pytest.mark.torch
+@pytest.mark.parametrize("k,s,p", [(3, 2, 0), (3, 2, 1), (2, 2, 0), (3, 1, 1)])
+def test_max_pool_with_nan_matches_torch(k: int, s: int, p: int) -> None:
+    """A NaN wins its windows (PyTorch's rule), forward and backward, on every path."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(k * 10 + s + p).standard_normal((2, 2, 9, 9)).astype(np.float32)
+    x[0, 1, 4, 4] = x[1, 0, 0, 7] = np.nan
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.max_pool2d(xt, k, s, p)
+    dy = np.ones(tuple(yt.shape), dtype=np.float32)
+    yt.backward(torch.tensor(dy))
+    y, cache = P.max_pool2d_with_cache(x, k, s, p)
+    np.testing.assert_array_equal(y, yt.detach().numpy())
+    np.testing.assert_allclose(P.max_pool2d_backward_from_cache(dy, cache), xt.grad.numpy())
+
+
+@pytest.mark.torch
 @pytest.mark.parametrize("k,s,p,d,ceil,hw,cip", _random_configs(36, 11, False))
 def test_avg_pool_matches_torch(k, s, p, d, ceil, hw, cip) -> None:
     torch = pytest.importorskip("torch")
