@@ -55,13 +55,13 @@ with left, st.expander(ui.t("Settings", "设置"), expanded=not (locked and ui.c
     # folded while training in classroom mode: the pictures get the room on a projector
     if locked:
         st.caption(ui.t("Reset to change the settings.", "要修改设置，请先重置。"))
-    model = st.selectbox(ui.t("Model", "模型"), MODEL_NAMES, key=f"{K}_model", disabled=locked)
+    model = ui.selectbox(ui.t("Model", "模型"), MODEL_NAMES, key=f"{K}_model", disabled=locked)
     st.caption(model_description(model, ui.lang()))
     has_pretrained = pretrained_path(model).is_file()
     # labels fixed now, in this run's language (AppTest calls format_func outside the run)
     init_labels = {"scratch": ui.t("random weights", "随机权重"),
                    "pretrained": ui.t("bundled pretrained weights", "内置的预训练权重")}
-    init_choice = st.radio(
+    init_choice = ui.radio(
         ui.t("Start from", "起点"), list(init_labels), horizontal=True,
         format_func=init_labels.__getitem__, key=f"{K}_init",
         disabled=locked or not has_pretrained)
@@ -69,14 +69,14 @@ with left, st.expander(ui.t("Settings", "设置"), expanded=not (locked and ui.c
         init_choice = "scratch"
         st.caption(ui.t("No bundled weights for this model: it starts from random weights.",
                         "此模型没有内置权重：从随机权重开始。"))
-    opt = st.selectbox(ui.t("Optimiser", "优化器"), optim.OPTIMIZER_NAMES,
+    opt = ui.selectbox(ui.t("Optimiser", "优化器"), optim.OPTIMIZER_NAMES,
                        index=optim.OPTIMIZER_NAMES.index("adam"),
                        format_func=lambda o: ui.t(OPTIMISER_NAMES[o]), key=f"{K}_opt",
                        disabled=locked)
     # fine-tuning trained weights wants a tenth of the rate: Adam's first steps are full-size
     # in every weight and would knock a trained net back to ~70 % before it recovers
     default_lr = PAGE_LR[opt] / (10 if init_choice == "pretrained" else 1)
-    lr = st.select_slider(ui.t("Learning rate", "学习率"), LRS,
+    lr = ui.select_slider(ui.t("Learning rate", "学习率"), LRS,
                           value=min(LRS, key=lambda v: abs(np.log(v / default_lr))),
                           format_func=lambda v: f"{v:g}", key=f"{K}_lr_{opt}_{init_choice}",
                           disabled=locked)
@@ -85,36 +85,36 @@ with left, st.expander(ui.t("Settings", "设置"), expanded=not (locked and ui.c
                         "微调：学习率比从头训练小十倍。"))
     hyper: dict = {}
     if opt in ("momentum", "nesterov"):
-        hyper["momentum"] = st.slider(ui.t("Momentum", "动量"), 0.5, 0.99, 0.9, 0.01,
+        hyper["momentum"] = ui.slider(ui.t("Momentum", "动量"), 0.5, 0.99, 0.9, 0.01,
                                       key=f"{K}_momentum_{opt}", disabled=locked)
     elif opt == "rmsprop":
-        hyper["alpha"] = st.slider(ui.t("Decay α of the squared-gradient average",
+        hyper["alpha"] = ui.slider(ui.t("Decay α of the squared-gradient average",
                                         "平方梯度平均的衰减率 α"), 0.8, 0.999, 0.99, 0.001,
                                    key=f"{K}_alpha", disabled=locked)
     elif opt == "adadelta":
-        hyper["rho"] = st.slider("ρ", 0.5, 0.99, 0.9, 0.01, key=f"{K}_rho", disabled=locked)
+        hyper["rho"] = ui.slider("ρ", 0.5, 0.99, 0.9, 0.01, key=f"{K}_rho", disabled=locked)
     elif opt == "adam":
-        b1 = st.slider("β₁", 0.5, 0.99, 0.9, 0.01, key=f"{K}_beta1", disabled=locked)
-        b2 = st.select_slider("β₂", [0.9, 0.99, 0.999, 0.9999], value=0.999,
+        b1 = ui.slider("β₁", 0.5, 0.99, 0.9, 0.01, key=f"{K}_beta1", disabled=locked)
+        b2 = ui.select_slider("β₂", [0.9, 0.99, 0.999, 0.9999], value=0.999,
                               key=f"{K}_beta2", disabled=locked)
         hyper["betas"] = (b1, b2)
-    wd = st.select_slider(ui.t("Weight decay (L2)", "权重衰减（L2）"), [0.0, 1e-5, 1e-4, 1e-3],
+    wd = ui.select_slider(ui.t("Weight decay (L2)", "权重衰减（L2）"), [0.0, 1e-5, 1e-4, 1e-3],
                           value=0.0, format_func=lambda v: f"{v:g}", key=f"{K}_wd",
                           disabled=locked)
     if wd:
         hyper["weight_decay"] = wd
     sched_labels = {k: ui.t(v) for k, v in SCHEDULES.items()}
-    schedule = st.selectbox(ui.t("Learning-rate schedule", "学习率调度"), list(SCHEDULES),
+    schedule = ui.selectbox(ui.t("Learning-rate schedule", "学习率调度"), list(SCHEDULES),
                             format_func=sched_labels.__getitem__, key=f"{K}_schedule",
                             disabled=locked)
-    batch = st.select_slider(ui.t("Batch size", "批大小"), [16, 32, 64, 100, 128, 256],
+    batch = ui.select_slider(ui.t("Batch size", "批大小"), [16, 32, 64, 100, 128, 256],
                              value=100, key=f"{K}_batch", disabled=locked)
-    subset = st.select_slider(ui.t("Training digits used", "使用的训练数字数量"),
+    subset = ui.select_slider(ui.t("Training digits used", "使用的训练数字数量"),
                               [500, 1000, 2000, 5000, 10000, 30000, 60000], value=60000,
                               format_func=lambda v: f"{v:,}", key=f"{K}_subset",
                               disabled=locked)
-    epochs = st.slider(ui.t("Epochs", "训练轮数"), 1, 10, 1, key=f"{K}_epochs", disabled=locked)
-    seed = int(st.number_input(ui.t("Seed", "随机种子"), 0, 10_000, 0, key=f"{K}_seed",
+    epochs = ui.slider(ui.t("Epochs", "训练轮数"), 1, 10, 1, key=f"{K}_epochs", disabled=locked)
+    seed = int(ui.number_input(ui.t("Seed", "随机种子"), 0, 10_000, 0, key=f"{K}_seed",
                                disabled=locked))
     steps_per_epoch = -(-subset // batch)
     config = TrainConfig(

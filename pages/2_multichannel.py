@@ -38,12 +38,12 @@ with left:
                 default=preset_key,
             )
             cols = st.columns(3)
-            channel_weights.append([
-                cols[c].number_input(
-                    "× " + ui.t(name), -2.0, 2.0, default_w[c], 0.5, key=f"{K}_w{f}{c}"
-                )
-                for c, name in enumerate(RGB)
-            ])
+            weights_f = []
+            for c, name in enumerate(RGB):
+                with cols[c]:
+                    weights_f.append(ui.number_input(
+                        "× " + ui.t(name), -2.0, 2.0, default_w[c], 0.5, key=f"{K}_w{f}{c}"))
+            channel_weights.append(weights_f)
             biases.append(ui.slider(ui.tc("bias"), -1.0, 1.0, default_b, 0.1, key=f"{K}_b{f}"))
         kernels.append(preset.kernel(k))
     weight = filters_from_kernels(kernels, channel_weights)  # (F, 3, k, k)

@@ -179,10 +179,12 @@ st.markdown(ui.prose(SLUG, "factorised_diff", diff=fac.largest_difference))
 
 st.header(ui.t("What each design costs", "各种设计的代价"))
 c1, c2 = st.columns(2)
-cc_in = c1.select_slider(ui.t("Channels in", "输入通道"), [16, 32, 64, 128, 256], 64,
-                         key=f"{K}_tin")
-cc_out = c2.select_slider(ui.t("Channels out", "输出通道"), [16, 32, 64, 128, 256], 128,
-                          key=f"{K}_tout")
+with c1:
+    cc_in = ui.select_slider(ui.t("Channels in", "输入通道"), [16, 32, 64, 128, 256], 64,
+                             key=f"{K}_tin")
+with c2:
+    cc_out = ui.select_slider(ui.t("Channels out", "输出通道"), [16, 32, 64, 128, 256], 128,
+                              key=f"{K}_tout")
 hw = (56, 56)
 g_tab = groups if cc_in % groups == 0 and cc_out % groups == 0 else 4
 c_mid = factorised_middle(cc_in, cc_out)

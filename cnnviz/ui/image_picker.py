@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw
 from cnnviz.data.grid import parse_grid
 from cnnviz.data.images import ImageLoadError, ensure_min_size, load_image
 from cnnviz.i18n import Text
+from cnnviz.ui import links, widgets
 from cnnviz.ui.common import radio, selectbox, show_error, t
 from cnnviz.weights import plain_text
 
@@ -40,6 +41,12 @@ GRID_KEY = "img_grid"
 COLOR_KEY = "img_color"
 
 SOURCES = ("sample", "upload", "camera", "grid")
+LINKED_SOURCES = ("sample", "grid")  # an upload or a photo cannot travel in an address
+NOT_IN_LINK = Text(
+    "Your own picture cannot go into a link: the link opens this lesson on its default "
+    "picture, with all the other settings.",
+    "你自己的图片无法放进链接：打开链接时，本课显示默认图片，其他设置不变。",
+)
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
 WORKING_SIDE = 256  # images are downscaled so a 256x256 full result redraws fast
 MIN_SIDE = 16  # the widest window any lesson allows (kernel 7, or 3 with dilation 4) fits
@@ -161,6 +168,49 @@ def _as_text(values: np.ndarray) -> list[list[str]]:
     return [[f"{float(v):g}" for v in row] for row in values]
 
 
+def grid_text(values: np.ndarray) -> str:
+    """A typed grid as it stands in a link: rows split by ``;``, cells by ``,``."""
+    return ";".join(",".join(f"{float(v):g}" for v in row) for row in np.asarray(values))
+
+
+def parse_grid_text(raw: str) -> list[list[float]] | None:
+    """A link's grid back to rows (None unless it is 3..12 rows of 3..12 numbers each, all
+    within what a typed grid allows: the link gives the grid as it was, or nothing)."""
+    rows = [r.split(",") for r in raw.split(";")]
+    if not 3 <= len(rows) <= 12 or any(len(r) != len(rows[0]) for r in rows) \
+            or not 3 <= len(rows[0]) <= 12:
+        return None
+    parsed = parse_grid(rows)
+    return None if parsed.changed else parsed.values.tolist()
+
+
+def _take_linked_choice(key: str) -> bool:
+    """Apply an opened link's image choice (source, sample, grid) to the shared keys; True
+    when it gave the source (the radio then takes it from Session State)."""
+    used, source = links.take(f"{key}_source", t("Image", "图像"),
+                              links.parse_option(LINKED_SOURCES))
+    if used:
+        st.session_state[SOURCE_KEY] = source
+        st.session_state.pop(DEFAULT_OWNER_KEY, None)  # a link's choice, shared like one
+    got_grid, grid = links.take(f"{key}_grid", t("Number grid", "数字网格"), parse_grid_text,
+                                widget=False)
+    if got_grid:
+        st.session_state[GRID_KEY] = grid
+        for k in [k for k in st.session_state if str(k).startswith(f"{key}_grid_")]:
+            del st.session_state[k]  # its rows / columns / edits follow the linked grid
+    return used
+
+
+def _link_choice(key: str, source: str, grid: np.ndarray | None) -> None:
+    """The image choice into the page's link, or the note that an upload cannot be."""
+    if source not in LINKED_SOURCES:
+        links.note(t(NOT_IN_LINK))
+        return
+    links.register(f"{key}_source", source)
+    if grid is not None:
+        links.register(f"{key}_grid", grid_text(grid))
+
+
 # ------------------------------------------------------------------ widgets
 
 
@@ -241,13 +291,14 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
         st.session_state.pop(DEFAULT_OWNER_KEY, None)
     if SOURCE_KEY not in st.session_state:
         st.session_state[DEFAULT_OWNER_KEY] = key
+    linked = _take_linked_choice(key)
     source = st.session_state.get(SOURCE_KEY, page_default)
     if source not in SOURCES:
         source = "sample"
     source = radio(
         t("Image", "图像"),
         SOURCES,
-        index=SOURCES.index(source),
+        index=None if linked else SOURCES.index(source),
         format_func=_source_label,
         horizontal=True,
         key=f"{key}_source",
@@ -263,7 +314,7 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
             "彩色：本课使用 R、G、B 三个通道。",
         ))
     elif allow_color:
-        color = st.toggle(
+        color = widgets.toggle(
             t("Colour", "彩色"),
             value=bool(st.session_state.get(COLOR_KEY, False)),
             key=f"{key}_color",
@@ -282,9 +333,11 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
 
     if source == "grid":
         grid = _grid_widget(key)
+        _link_choice(key, source, grid)
         rgb = np.repeat(grid[..., None], 3, axis=-1)
         return PickedImage(t("Number grid", "数字网格"), "grid", rgb, grid, color, True)
 
+    _link_choice(key, source, None)
     if source in ("upload", "camera"):
         _bytes_widget(key, source)
         data = st.session_state.get(BYTES_KEY)
@@ -307,16 +360,19 @@ def image_picker(key: str, *, allow_color: bool = True, force_color: bool = Fals
     current = st.session_state.get(SAMPLE_KEY, names[0])
     if current not in names:
         current = names[0]
+    label = t("Sample image", "示例图像")
+    linked, _ = links.take(f"{key}_sample", label, links.parse_option(names))
     name = selectbox(
-        t("Sample image", "示例图像"),
+        label,
         names,
-        index=names.index(current),
+        index=None if linked else names.index(current),
         format_func=_sample_label,
         key=f"{key}_sample",
         disabled=source != "sample",
     )
     if source == "sample":
         st.session_state[SAMPLE_KEY] = name
+        links.register(f"{key}_sample", name)
     rgb, gray = _sample(name, WORKING_SIDE)
     return PickedImage(name, "sample", rgb, gray, color, False)
 
@@ -374,9 +430,10 @@ def crop_picker(image: np.ndarray, size: int, key: str) -> Crop:
     top0, left0 = busiest_crop(image, ch, cw)
     # the size is in the keys: a slider kept from a larger crop could be out of range
     if h > ch:
-        top = st.slider(t("Crop: row", "裁剪：行"), 0, h - ch, top0, key=f"{key}_crop_r{ch}")
+        top = widgets.slider(t("Crop: row", "裁剪：行"), 0, h - ch, top0,
+                             key=f"{key}_crop_r{ch}")
     if w > cw:
-        left = st.slider(
+        left = widgets.slider(
             t("Crop: column", "裁剪：列"), 0, w - cw, left0, key=f"{key}_crop_c{cw}"
         )
     if h > ch or w > cw:

@@ -65,6 +65,7 @@ class LinkRun:
     pending: dict[str, str]  # values of the opened link not yet given to their widgets
     values: dict[str, str] = field(default_factory=dict)  # registered widgets' values
     problems: list[str] = field(default_factory=list)  # notices, in the learner's language
+    link_notes: list[str] = field(default_factory=list)  # what the link cannot carry
     link_slot: Any = None  # where the link is (re)written
     notice_slot: Any = None  # where the notices are (re)written
 
@@ -155,6 +156,8 @@ def _show(run: LinkRun) -> None:
         url = page_url(link_query(run.values))
         with run.link_slot.container():
             st.caption(t(LINK_HELP))
+            for note in run.link_notes:
+                st.info(note, icon=":material/info:")
             st.code(url, language=None, wrap_lines=True)
             st.markdown(f"[{t(OPEN)}]({url})")
     if run.notice_slot is not None:
@@ -165,15 +168,20 @@ def _show(run: LinkRun) -> None:
         notes = list(run.problems)
         if unknown:
             notes.append(t(UNKNOWN.format(keys=_safe(", ".join(unknown)))))
+        if not notes:  # an empty container would leave an earlier notice standing
+            run.notice_slot.empty()
+            return
         with run.notice_slot.container():
             for note in notes:
                 st.warning(note, icon=":material/link_off:")
 
 
-def take(key: str, label: str, parse: Callable[[str], Any]) -> tuple[bool, Any]:
+def take(key: str, label: str, parse: Callable[[str], Any], *,
+         widget: bool = True) -> tuple[bool, Any]:
     """The opened link's value for widget ``key``, parsed and checked by ``parse`` (which
     returns None for a value the widget cannot take): ``(True, value)`` when it is to be
-    used, else ``(False, None)`` (a bad value also leaves a notice)."""
+    used, else ``(False, None)`` (a bad value also leaves a notice). ``widget=False``: the
+    setting is no widget's value (the caller stores it), so Session State is not touched."""
     run = _run()
     if run is None or key not in run.pending:
         return False, None
@@ -182,8 +190,18 @@ def take(key: str, label: str, parse: Callable[[str], Any]) -> tuple[bool, Any]:
     if value is None:
         run.problems.append(t(BAD_VALUE.format(value=_safe(raw), label=label)))
         return False, None
-    st.session_state[key] = value
+    if widget:
+        st.session_state[key] = value
     return True, value
+
+
+def note(message: str) -> None:
+    """Say beside the link what it cannot carry (the learner's own uploaded image)."""
+    run = _run()
+    if run is None or message in run.link_notes:
+        return
+    run.link_notes.append(message)
+    _show(run)
 
 
 def register(key: str, value: Any) -> None:

@@ -31,7 +31,7 @@ from cnnviz.ui.common import (
     t,
     tc,
 )
-from cnnviz.ui.downloads import animation_downloads
+from cnnviz.ui.downloads import FIGURE_DOWNLOADS, animation_downloads
 from cnnviz.ui.maths import chars_that_fit, wrap_latex
 from cnnviz.viz.fit import fit_spec
 
@@ -195,6 +195,8 @@ def plot(
         st.stop()
     if key and args and isinstance(args[0], WindowSpec):
         animation_downloads(args[0], kwargs, key)
+    elif key and builder in FIGURE_DOWNLOADS:
+        FIGURE_DOWNLOADS[builder](args, kwargs, key)
 
 
 def formula(latex: str) -> None:

@@ -7,6 +7,9 @@ a teacher's script can call it too::
 
     gif = animation_gif(spec, lang="zh")          # bytes of an endless-loop GIF
     png = frame_png(spec, step=5, lang="zh")      # bytes of step 6 as a PNG
+    gif = scatter_gif(x, kernel, sc.partial, sc.stamps, sc.anchors, sc.keep, stride=2)
+
+(the last: a transposed convolution's scatter view, stamp by stamp, from ``scatter_steps``).
 
 Labels are in the learner's language when a CJK font is installed (fonts-noto-cjk), else
 in English; numbers are drawn large (22 px in cells of at least 56 px) to stay legible.
@@ -15,7 +18,7 @@ in English; numbers are drawn large (22 px in cells of at least 56 px) to stay l
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from cnnviz.lessons.window import WindowSpec, step_terms
 from cnnviz.viz.equation import equation_lines
 from cnnviz.viz.fit import digit_chars
 from cnnviz.viz.style import HIGHLIGHT, NOT_YET, PAD_OUTLINE, auto_decimals, fmt
+from cnnviz.viz.transposed import OUTPUT_TITLE, ScatterStamps, scatter_stamps
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 CJK_NAMES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSerifCJK-Regular.ttc",
@@ -134,10 +138,12 @@ def _cell_text(value: float, decimals: int) -> str:
 
 
 def _draw_grid(draw: ImageDraw.ImageDraw, g: _Grid, cell: int, top: int,
-               shown: np.ndarray | None) -> None:
-    """The cells of ``g`` with their numbers; cells not in ``shown`` are grey and blank."""
+               shown: np.ndarray | None, span: tuple[float, float] | None = None) -> None:
+    """The cells of ``g`` with their numbers; cells not in ``shown`` are grey and blank.
+    ``span``: the colour range (default: ``g``'s own values)."""
     finite = g.values[np.isfinite(g.values)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    lo, hi = span or (lo, hi)
     font = _font("sans", FONT_PX)
     for (r, c), v in np.ndenumerate(g.values):
         box = g.box(r, c, cell, top)
@@ -165,6 +171,35 @@ def _padding_outline(draw: ImageDraw.ImageDraw, spec: WindowSpec, g: _Grid, cell
     draw.rectangle((x0, y0, x1, y1), outline=PAD_OUTLINE, width=3)
 
 
+def _wide(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
+
+
+def _draw_line(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str) -> None:
+    """One line of a written-out sum: monospace, with Chinese runs (the engine's note, where
+    a stamp lands) in the CJK font, so none is drawn as empty boxes."""
+    mono = _font("mono", FONT_PX)
+    cjk = _font("cjk", FONT_PX) if cjk_font() is not None else mono
+    x, y = xy
+    runs = [[text[0], _wide(text[0])]] if text else []
+    for ch in text[1:]:
+        if _wide(ch) == runs[-1][1]:
+            runs[-1][0] += ch
+        else:
+            runs.append([ch, _wide(ch)])
+    for run, wide in runs:
+        font = cjk if wide else mono
+        draw.text((x, y + FONT_PX), run, fill=INK, font=font, anchor="ls")  # one baseline
+        x += int(font.getlength(run))
+
+
+def _line_px(text: str) -> int:
+    """Width of ``_draw_line``'s line in px."""
+    mono = _font("mono", FONT_PX)
+    cjk = _font("cjk", FONT_PX) if cjk_font() is not None else mono
+    return int(sum((cjk if _wide(ch) else mono).getlength(ch) for ch in text))
+
+
 def cell_size(spec: WindowSpec) -> int:
     """Pixels a cell needs so its longest number fits at ``FONT_PX`` with room to spare."""
     return max(56, int(digit_chars(spec) * 0.62 * FONT_PX) + 14)
@@ -188,11 +223,10 @@ def frame_image(spec: WindowSpec, step: int, *, lang: str = "en",
     grids = _grids(spec, _titles(spec, lang, titles), cell)
     terms = step_terms(spec, step)
     lines = equation_lines(spec, step, lang)
-    mono = _font("mono", FONT_PX)
     title_font = _font("cjk" if cjk_font() is not None else "sans", TITLE_PX)
     rows = max(g.values.shape[0] for g in grids)
     eq_top = GRID_TOP + rows * cell + 24
-    text_w = max(int(mono.getlength(line)) for line in lines)
+    text_w = max(_line_px(line) for line in lines)
     width = max(grids[-1].left + grids[-1].values.shape[1] * cell, MARGIN + text_w) + MARGIN
     height = eq_top + len(lines) * int(FONT_PX * 1.4) + MARGIN
     img = Image.new("RGB", (width, height), "white")
@@ -207,7 +241,7 @@ def frame_image(spec: WindowSpec, step: int, *, lang: str = "en",
     _outline(draw, grids[0], terms.cells, cell, GRID_TOP, HIGHLIGHT, 4)
     _outline(draw, grids[-1], np.array([terms.out_cell]), cell, GRID_TOP, HIGHLIGHT, 4)
     for n, line in enumerate(lines):
-        draw.text((MARGIN, eq_top + n * int(FONT_PX * 1.4)), line, fill=INK, font=mono)
+        _draw_line(draw, (MARGIN, eq_top + n * int(FONT_PX * 1.4)), line)
     return img
 
 
@@ -218,13 +252,12 @@ def frame_png(spec: WindowSpec, step: int, **kwargs: object) -> bytes:
     return buf.getvalue()
 
 
-def animation_gif(spec: WindowSpec, *, frame_ms: int = 700, **kwargs: object) -> bytes:
-    """Every step as one looping GIF (``frame_ms`` per step, the last held twice as long).
+def _gif(images: list[Image.Image], frame_ms: int) -> bytes:
+    """Frames as one looping GIF (``frame_ms`` each, the last held twice as long).
 
     One palette for all frames, taken from the first and last (between them they hold every
     colour: the grey not-yet cells and the whole output), so no frame is quantised alone.
     """
-    images = [frame_image(spec, s, **kwargs) for s in range(spec.n_steps)]  # type: ignore[arg-type]
     first, last = images[0], images[-1]
     both = Image.new("RGB", (first.width + last.width, max(first.height, last.height)), "white")
     both.paste(first, (0, 0))
@@ -235,4 +268,95 @@ def animation_gif(spec: WindowSpec, *, frame_ms: int = 700, **kwargs: object) ->
     buf = io.BytesIO()
     frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:],
                    duration=durations, loop=0)
+    return buf.getvalue()
+
+
+def animation_gif(spec: WindowSpec, *, frame_ms: int = 700, **kwargs: object) -> bytes:
+    """Every step as one looping GIF (``_gif``)."""
+    return _gif([frame_image(spec, s, **kwargs) for s in range(spec.n_steps)],  # type: ignore[arg-type]
+                frame_ms)
+
+
+# ------------------------------------------------------------------ the scatter view
+
+
+def _scatter_grids(sc: ScatterStamps, lang: str, cell: int) -> list[_Grid]:
+    """Input | kernel | output buffer (its final values: the frames only hide cells)."""
+    titles = [common(lang, "input"), common(lang, "kernel"), OUTPUT_TITLE.get(lang)]
+    parts = [(sc.x, sc.decimals[0], False), (sc.kernel, sc.decimals[1], True),
+             (sc.partial[-1], sc.decimals[2], bool(sc.partial.min() < 0))]
+    grids, left = [], MARGIN
+    for title, (values, decimals, signed) in zip(titles, parts):
+        grids.append(_Grid(title, np.asarray(values, dtype=np.float64), decimals, left, signed))
+        left += values.shape[1] * cell + GAP
+    return grids
+
+
+def scatter_cell_size(sc: ScatterStamps) -> int:
+    """Pixels a cell of the scatter's pictures needs (``cell_size``'s rule)."""
+    chars = max(len(fmt(float(v), d)) for a, d in zip((sc.x, sc.kernel, sc.partial),
+                                                        sc.decimals) for v in a.reshape(-1))
+    return max(56, int(chars * 0.62 * FONT_PX) + 14)
+
+
+def scatter_cell_box(sc: ScatterStamps, r: int, c: int) -> tuple[int, int, int, int]:
+    """Pixel box of buffer cell (r, c) in a scatter frame."""
+    cell = scatter_cell_size(sc)
+    return _scatter_grids(sc, "en", cell)[2].box(r, c, cell, GRID_TOP)
+
+
+def scatter_frame_image(sc: ScatterStamps, t: int, keep: tuple[int, int, int, int], *,
+                        stride: int = 1, lang: str = "en") -> Image.Image:
+    """Stamp ``t`` of the scatter view as a picture, as the figure shows it: input pixel t,
+    the kernel, the buffer after stamps 0..t (unreached cells grey, the kept output
+    outlined in the padding colour) and the stamp written out row by row."""
+    lang = label_language(lang)
+    cell = scatter_cell_size(sc)
+    grids = _scatter_grids(sc, lang, cell)
+    lines = sc.lines(t, stride, lang)
+    rows = max(g.values.shape[0] for g in grids)
+    eq_top = GRID_TOP + rows * cell + 24
+    width = max(grids[-1].left + grids[-1].values.shape[1] * cell,
+                MARGIN + max(_line_px(line) for line in lines)) + MARGIN
+    img = Image.new("RGB", (width, eq_top + len(lines) * int(FONT_PX * 1.4) + MARGIN), "white")
+    draw = ImageDraw.Draw(img)
+    title_font = _font("cjk" if cjk_font() is not None else "sans", TITLE_PX)
+    final = sc.partial[-1]
+    for i, g in enumerate(grids):
+        draw.text((g.left, MARGIN), g.title, fill=INK, font=title_font)
+        if i < 2:
+            _draw_grid(draw, g, cell, GRID_TOP, None)
+    buffer = replace(grids[2], values=sc.partial[t])
+    _draw_grid(draw, buffer, cell, GRID_TOP, sc.reached(t),
+               span=(float(final.min()), float(final.max())))
+    top, left, ho, wo = keep
+    x0, y0 = buffer.left + left * cell, GRID_TOP + top * cell
+    draw.rectangle((x0, y0, x0 + wo * cell, y0 + ho * cell), outline=PAD_OUTLINE, width=3)
+    _outline(draw, grids[0], np.array([divmod(t, sc.x.shape[1])]), cell, GRID_TOP,
+             HIGHLIGHT, 4)
+    _outline(draw, buffer, sc.cells(t), cell, GRID_TOP, HIGHLIGHT, 4)
+    for n, line in enumerate(lines):
+        _draw_line(draw, (MARGIN, eq_top + n * int(FONT_PX * 1.4)), line)
+    return img
+
+
+def scatter_gif(x: np.ndarray, kernel: np.ndarray, partial: np.ndarray, stamps: np.ndarray,
+                anchors: np.ndarray, keep: tuple[int, int, int, int], *, stride: int = 1,
+                dilation: int = 1, lang: str = "en", frame_ms: int = 900,
+                **_figure_only: object) -> bytes:
+    """The scatter view (``scatter_animation_figure``'s arguments) as a GIF: one frame per
+    stamp, from the same arrays."""
+    sc = scatter_stamps(x, kernel, partial, stamps, anchors, dilation)
+    return _gif([scatter_frame_image(sc, t, keep, stride=stride, lang=lang)
+                 for t in range(sc.partial.shape[0])], frame_ms)
+
+
+def scatter_png(x: np.ndarray, kernel: np.ndarray, partial: np.ndarray, stamps: np.ndarray,
+                anchors: np.ndarray, keep: tuple[int, int, int, int], step: int, *,
+                stride: int = 1, dilation: int = 1, lang: str = "en",
+                **_figure_only: object) -> bytes:
+    """Stamp ``step`` (0-based) of the scatter view as PNG bytes."""
+    sc = scatter_stamps(x, kernel, partial, stamps, anchors, dilation)
+    buf = io.BytesIO()
+    scatter_frame_image(sc, step, keep, stride=stride, lang=lang).save(buf, format="PNG")
     return buf.getvalue()

@@ -105,20 +105,57 @@ def crop_spec(spec: WindowSpec, rows: int, cols: int) -> WindowSpec:
                    output=spec.output[:rows, :cols], pad=pad)
 
 
+MIN_STEPS = 4  # a crop animates at least this many steps (or all the output has)
+
+
+def _font_at(spec: WindowSpec, rows: int, cols: int, width_px: float, *, base: int,
+             most: int, budget: int | None, equation_px: int) -> tuple[WindowSpec, int]:
+    """The top-left ``rows`` x ``cols`` crop and the digit size it would be drawn with."""
+    ho, wo = spec.output.shape
+    part = crop_spec(spec, rows, cols) if (rows, cols) != (ho, wo) else spec
+    cell_w = cell_width(grid_widths(part), width_px)
+    grid_px = grid_height(grid_rows(part), cell_w, most, budget, equation_px)
+    return part, digit_font(part, width_px, grid_px, base)
+
+
+def _counts(n: int) -> list[int]:
+    """Crop sizes tried along one axis of ``n`` output cells (all of them up to 24)."""
+    return list(range(1, n + 1)) if n <= 24 else sorted(
+        {max(1, int(round(n * k))) for k in np.linspace(0.025, 1.0, 40)})
+
+
 def trim_to_fit(spec: WindowSpec, width_px: float, *, base: int, most: int,
                 budget: int | None, equation_px: int,
                 min_font: int = MIN_DIGIT_PX) -> WindowSpec:
-    """``spec`` itself when its digits reach ``min_font`` at this width, else the largest
-    top-left crop (``crop_spec``, the same share of rows and columns) whose digits do."""
+    """``spec`` itself when its digits reach ``min_font`` at this width, else a top-left
+    crop (``crop_spec``) that still animates: of at least two steps, the one with the most
+    steps whose digits reach ``min_font`` (a strip of one row when the height binds); when
+    no such crop exists, the one of ``MIN_STEPS`` steps with the largest digits.
+
+    A crop of one cell would be a still picture: Play would have nothing to step through.
+    """
     ho, wo = spec.output.shape
-    for keep in np.linspace(1.0, 0.0, 41)[:-1]:
-        rows, cols = max(1, int(round(ho * keep))), max(1, int(round(wo * keep)))
-        part = crop_spec(spec, rows, cols) if (rows, cols) != (ho, wo) else spec
-        cell_w = cell_width(grid_widths(part), width_px)
-        grid_px = grid_height(grid_rows(part), cell_w, most, budget, equation_px)
-        if digit_font(part, width_px, grid_px, base) >= min_font or (rows, cols) == (1, 1):
-            return part
-    return crop_spec(spec, 1, 1)
+    kw = {"base": base, "most": most, "budget": budget, "equation_px": equation_px}
+    whole, font = _font_at(spec, ho, wo, width_px, **kw)
+    if font >= min_font or ho * wo <= 1:
+        return spec
+    least, want = min(2, ho * wo), min(MIN_STEPS, ho * wo)
+    best: tuple[tuple[int, int], WindowSpec] | None = None  # (steps, font), crop
+    fallback: tuple[tuple[int, int], WindowSpec] = ((-1, 0), whole)  # (font, steps), crop
+    for rows in _counts(ho):
+        cols = [c for c in _counts(wo) if rows * c >= least]
+        if not cols:
+            continue
+        fewest = next((c for c in cols if rows * c >= want), cols[-1])
+        part, font = _font_at(spec, rows, fewest, width_px, **kw)
+        fallback = max(fallback, ((font, rows * fewest), part), key=lambda f: f[0])
+        for c in reversed([c for c in cols if c >= cols[0]]):  # widest first
+            part, font = _font_at(spec, rows, c, width_px, **kw)
+            if font >= min_font:
+                best = max(best or ((0, 0), part), ((rows * c, font), part),
+                           key=lambda b: b[0])
+                break
+    return best[1] if best is not None else fallback[1]
 
 
 def slider_span(lang: str, font: int, width_px: float) -> tuple[float, float]:

@@ -46,8 +46,9 @@ def _font(a: np.ndarray, decimals: int, panel_px: float, base: int) -> int:
 
 
 @dataclass(frozen=True)
-class _Stamps:
-    """The scatter of one input: what frame ``t`` shows (arrays from ``scatter_steps``)."""
+class ScatterStamps:
+    """The scatter of one input: what frame ``t`` shows (arrays from ``scatter_steps``); the
+    figure and the GIF export (``export.scatter_gif``) both draw from it."""
 
     x: np.ndarray
     kernel: np.ndarray
@@ -64,10 +65,13 @@ class _Stamps:
         return np.array([(r0 + i * self.dilation, c0 + j * self.dilation)
                          for i in range(kh) for j in range(kw)])
 
+    def reached(self, t: int) -> np.ndarray:
+        """Buffer cells some stamp 0..t has written to (the others are still blank)."""
+        return (np.abs(self.stamps[: t + 1]) > 0).any(axis=0) | (self.partial[t] != 0)
+
     def buffer(self, t: int, font: int, colours: dict[str, object]) -> dict[str, object]:
         """The output buffer after stamps 0..t; cells no stamp has reached yet stay blank."""
-        reached = (np.abs(self.stamps[: t + 1]) > 0).any(axis=0) | (self.partial[t] != 0)
-        z = np.where(reached, self.partial[t], np.nan)
+        z = np.where(self.reached(t), self.partial[t], np.nan)
         return numbered_heatmap(z.tolist(), text_grid(z, self.decimals[2]), font,
                                 xaxis="x3", yaxis="y3", **colours)
 
@@ -82,6 +86,15 @@ class _Stamps:
         lines = stamp_lines(float(self.x[r, c]), self.kernel, rows, self.decimals, head)
         where = ADDED_AT.format(r0=r0, r1=r1, c0=c0, c1=c1, r=r, c=c, s=stride)
         return [*lines, where.get(lang)]
+
+
+def scatter_stamps(x: np.ndarray, kernel: np.ndarray, partial: np.ndarray, stamps: np.ndarray,
+                   anchors: np.ndarray, dilation: int = 1) -> ScatterStamps:
+    """``ScatterStamps`` of ``scatter_steps``' arrays, with the decimals each grid prints."""
+    x, kernel = np.asarray(x, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    partial = np.asarray(partial, dtype=np.float64)
+    return ScatterStamps(x, kernel, partial, np.asarray(stamps), np.asarray(anchors), dilation,
+                         (auto_decimals(x), kernel_decimals(kernel), auto_decimals(partial)))
 
 
 def _colours(a: np.ndarray, classroom: bool, lo: float | None = None) -> dict[str, object]:
@@ -115,11 +128,9 @@ def scatter_animation_figure(
     ``keep`` = (top, left, height, width) of the output inside the buffer (what the
     padding leaves); the rest of the buffer is faded.
     """
-    x, kernel = np.asarray(x, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
-    partial = np.asarray(partial, dtype=np.float64)
     style = AnimationStyle.of(classroom)
-    sc = _Stamps(x, kernel, partial, stamps, anchors, dilation,
-                 (auto_decimals(x), kernel_decimals(kernel), auto_decimals(partial)))
+    sc = scatter_stamps(x, kernel, partial, stamps, anchors, dilation)
+    x, kernel, partial = sc.x, sc.kernel, sc.partial
     hb, wb = partial.shape[1:]
     fig = grid_columns([common(lang, "input"), common(lang, "kernel"), OUTPUT_TITLE.get(lang)],
                        [max(x.shape[1], 2), max(kernel.shape[1], 2), wb])

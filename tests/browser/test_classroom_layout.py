@@ -22,10 +22,7 @@ from tests.browser.stage_wait import wait_for_width
 SIZES = [(1280, 720), (1024, 768)]
 
 # (slug, width) -> what still breaks the rules there (strict: the mark must go once it passes)
-KNOWN: dict[tuple[str, int], str] = {
-    ("separable", 1024): "group-connectivity grid: its digits overlap vertically at this "
-                         "width (number_grid_figure fits them to the cell width only)",
-}
+KNOWN: dict[tuple[str, int], str] = {}
 
 
 def _cases() -> list[object]:

@@ -205,12 +205,7 @@ def _draw_seven(walk: Walk) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "classroom"), [("en", False),
-     pytest.param("zh", True, marks=pytest.mark.xfail(
-         reason="known defect, found at the end of a session: in classroom mode one lesson's "
-                "animation does not advance on Play after its demo change (likely a "
-                "one-step crop from the classroom digit fit); see the closing note",
-         strict=False))],
+    ("lang", "classroom"), [("en", False), ("zh", True)],
     ids=["english", "chinese-classroom"]
 )
 def test_student_walkthrough(page, lang: str, classroom: bool) -> None:  # noqa: ANN001

@@ -82,6 +82,9 @@ def test_scatter_equation_shows_stamp():
     scatter = animations(at)[1]
     text = annotation_texts(scatter)[-1]
     assert text.startswith("x[0,0]·K: 1·[1, 1, 1] = [1, 1, 1]")
+    # the scatter view is saved for slides like every animation (GIF and PNG of a stamp)
+    saved = {d.proto.id.rsplit("-", 1)[-1] for d in at.get("download_button")}
+    assert {"tconv_anim_s_gif", "tconv_anim_s_png"} <= saved
 
 
 @pytest.mark.parametrize("data,name,mime", [(png_bytes(), "a.png", "image/png"),

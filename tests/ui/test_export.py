@@ -60,3 +60,38 @@ def test_pooling_padding_and_chinese_labels_draw() -> None:
     assert img.size[0] > 300
     # without a CJK font the labels fall back to English instead of boxes
     assert export.label_language("zh") == ("zh" if export.cjk_font() else "en")
+
+
+def _scatter_case():
+    from cnnviz.lessons.transposed import scatter_steps
+
+    x = np.array([[0.25, 0.5, 0.75], [1.0, 0.5, 0.25], [0.5, 0.75, 1.0]], np.float32)
+    k = np.array([[1, 2, 1], [0, 1, 0], [1, 0, -1]], np.float32)
+    return x, k, scatter_steps(x, k, 2, 1, 0, 1)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_scatter_gif_has_one_frame_per_stamp_with_legible_numbers(lang: str) -> None:
+    """The transposed convolution's scatter view saves too: a frame per input pixel, the
+    buffer's numbers drawn as large as the window animation's."""
+    from cnnviz.viz.transposed import scatter_stamps
+
+    x, k, sc = _scatter_case()
+    data = export.scatter_gif(x, k, sc.partial, sc.stamps, sc.anchors, sc.keep, stride=2,
+                              lang=lang, classroom=True)
+    gif = Image.open(io.BytesIO(data))
+    assert gif.format == "GIF" and gif.n_frames == x.size == len(sc.partial)
+    stamps = scatter_stamps(x, k, sc.partial, sc.stamps, sc.anchors)
+    t = 4  # the centre pixel: its stamp covers buffer rows/columns 2..4
+    img = export.scatter_frame_image(stamps, t, sc.keep, stride=2, lang=lang)
+    gif.seek(t)
+    assert gif.size == img.size
+    r, c = (int(v) for v in sc.anchors[t])
+    assert _ink_rows(img, export.scatter_cell_box(stamps, r, c)) >= 14
+    # a buffer cell no stamp has reached yet is blank
+    assert _ink_rows(img, export.scatter_cell_box(stamps, 6, 6)) == 0
+    last = export.scatter_frame_image(stamps, x.size - 1, sc.keep, stride=2, lang=lang)
+    assert last.size == img.size
+    png = Image.open(io.BytesIO(export.scatter_png(x, k, sc.partial, sc.stamps, sc.anchors,
+                                                   sc.keep, t, stride=2, lang=lang)))
+    assert png.format == "PNG" and png.size == img.size

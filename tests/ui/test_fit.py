@@ -57,3 +57,36 @@ def test_long_formulas_wrap_at_equals_and_keep_the_answer() -> None:
     assert "= 56" in shapes and shapes.count(r"\\") >= 1
     assert split_top(r"\frac{a=b}{c} = d", "=") == [r"\frac{a=b}{c}", "d"]
     assert visible_chars(r"2\cdot 3") == 3
+
+
+def _sobel() -> np.ndarray:
+    return np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], np.float32)
+
+
+@pytest.mark.parametrize("width", [720, 1000, 1240])
+@pytest.mark.parametrize("dilation", [3, 4])
+def test_a_tall_window_is_cropped_to_several_steps_not_one(width: int, dilation: int) -> None:
+    """Dilation 3 on lesson 6's 12×12 crop: no crop reaches 16 px digits in 700 px of height
+    (the input grid stays 7 rows tall), and the crop used to fall to a single cell, so Play
+    had nothing to step through (the classroom walkthrough's dilation page)."""
+    x = np.random.default_rng(0).random((12, 12)).astype(np.float32)
+    spec = conv_spec(x, _sobel(), dilation=dilation)
+    part = fit.fit_spec(spec, width, classroom=True, budget=700, lang="zh")
+    r, c = part.output.shape
+    assert r * c >= fit.MIN_STEPS
+    np.testing.assert_array_equal(part.output, spec.output[:r, :c])
+    fig = window_animation_figure(part, lang="zh", classroom=True, width_hint=width, height=700)
+    assert len(fig.frames) == r * c
+    assert fig.layout.height <= 700
+
+
+@pytest.mark.parametrize("width", [720, 1240])
+def test_a_crop_that_reads_keeps_at_least_two_steps(width: int) -> None:
+    """Stride 4 over lesson 4's 9×9 crop (a 2×2 output): one row of two windows has 16 px
+    digits, where the old square crop kept one cell."""
+    x = np.random.default_rng(0).random((9, 9)).astype(np.float32)
+    spec = conv_spec(x, _sobel(), stride=4)
+    part = fit.fit_spec(spec, width, classroom=True, budget=700, lang="zh")
+    assert part.output.size >= 2
+    fig = window_animation_figure(part, lang="zh", classroom=True, width_hint=width, height=700)
+    assert _grid_font(fig) >= fit.MIN_DIGIT_PX

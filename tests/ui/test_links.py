@@ -9,7 +9,14 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.apptest_helpers import PAGES, TIMEOUT, assert_ok, run_page, widget_key
+from tests.pages.apptest_helpers import (
+    PAGES,
+    TIMEOUT,
+    assert_ok,
+    png_bytes,
+    run_page,
+    widget_key,
+)
 
 
 def _open(page: str, query: dict[str, str], lang: str = "en") -> AppTest:
@@ -78,3 +85,85 @@ def test_every_lesson_page_offers_its_link() -> None:
     at = run_page("6_dilation.py")
     query = _link(at)
     assert {widget_key(at, "slider", "_d"), "lang", "classroom"} <= set(query)
+
+
+# ---------------------------------------------------------------- what the link carries
+
+
+def test_the_image_choice_travels_in_the_link() -> None:
+    """Source, sample and crop position (lesson 4), or the typed grid itself (lesson 1)."""
+    at = _open("4_stride.py", {"stride_source": "sample", "stride_sample": "scene",
+                               "stride_crop_r9": "3"})
+    assert_ok(at)
+    assert not at.warning
+    assert at.session_state["img_sample"] == "scene"
+    assert at.slider(key="stride_crop_r9").value == 3
+    query = _link(at)
+    assert query["stride_source"] == "sample" and query["stride_sample"] == "scene"
+    assert query["stride_crop_r9"] == "3"
+
+    grid = "1,2,3,0;4,5,6,1;7,8,9,2"
+    at = _open("1_convolution.py", {"conv_source": "grid", "conv_grid": grid})
+    assert_ok(at)
+    assert not at.warning
+    assert at.session_state["img_grid"] == [[1, 2, 3, 0], [4, 5, 6, 1], [7, 8, 9, 2]]
+    assert _link(at)["conv_grid"] == grid
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_upload_or_a_bad_image_choice_is_not_in_the_link(lang: str) -> None:
+    """An uploaded picture cannot travel in an address: the link leaves the image out and
+    the page says so beside it; a link asking for an upload or a broken grid falls back."""
+    at = run_page("4_stride.py", lang=lang, state={"img_source": "upload",
+                                                    "img_bytes": png_bytes(size=(40, 32)),
+                                                    "img_name": "mine.png"})
+    assert_ok(at)
+    query = _link(at)
+    assert not any(k.endswith(("_source", "_sample", "_grid")) for k in query)
+    note = " ".join(str(i.value) for i in at.info)
+    assert ("link" in note) if lang == "en" else ("链接" in note)
+
+    at = _open("1_convolution.py", {"conv_source": "upload", "conv_grid": "1,2;3"}, lang=lang)
+    assert_ok(at)
+    notes = " ".join(str(w.value) for w in at.warning)
+    for bad in ("upload", "1,2;3"):
+        assert bad in notes
+    assert at.session_state["img_grid"] != [[1, 2], [3]]
+    at = _open("5_pooling.py", {"pool_source": "sample", "pool_sample": "no-such-picture"},
+               lang=lang)
+    assert_ok(at)
+    assert "no-such-picture" in " ".join(str(w.value) for w in at.warning)
+
+
+def test_lesson_2_weights_and_lesson_8_costs_travel_in_the_link() -> None:
+    at = _open("2_multichannel.py", {"mc_w01": "1.5", "mc_w02": "7"})
+    assert_ok(at)
+    assert at.number_input(key="mc_w01").value == 1.5
+    default = run_page("2_multichannel.py").number_input(key="mc_w02").value
+    assert at.number_input(key="mc_w02").value == default
+    assert "7" in " ".join(str(w.value) for w in at.warning)
+    assert _link(at)["mc_w01"] == "1.5"
+
+    at = _open("8_separable.py", {"sep_tin": "128", "sep_tout": "100"})
+    assert_ok(at)
+    assert at.select_slider(key="sep_tin").value == 128
+    assert at.select_slider(key="sep_tout").value == 128  # its default: 100 is no option
+    assert "100" in " ".join(str(w.value) for w in at.warning)
+    assert _link(at)["sep_tin"] == "128"
+
+
+def test_the_training_settings_travel_in_the_link() -> None:
+    query = {"train_opt": "sgd", "train_batch": "32", "train_epochs": "3",
+             "train_seed": "7", "train_lr_sgd_scratch": "0.03", "train_subset": "999"}
+    at = _open("10_training.py", query)
+    assert_ok(at)
+    assert at.selectbox(key="train_opt").value == "sgd"
+    assert at.select_slider(key="train_batch").value == 32
+    assert at.slider(key="train_epochs").value == 3
+    assert at.number_input(key="train_seed").value == 7
+    assert at.select_slider(key="train_lr_sgd_scratch").value == 0.03
+    assert at.select_slider(key="train_subset").value == 60000  # 999 is no option
+    assert "999" in " ".join(str(w.value) for w in at.warning)
+    link = _link(at)
+    assert {k: link[k] for k in query if k != "train_subset"} == {
+        k: v for k, v in query.items() if k != "train_subset"}

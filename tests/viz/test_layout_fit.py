@@ -195,10 +195,37 @@ def test_cost_bars_are_linear_labelled_and_unclipped(lang: str, classroom: bool)
         t(lang, "Weights", "权重数"), t(lang, "Multiply-adds", "乘加次数")}
     assert layout["yaxis"]["automargin"]  # full category names, room made for them
     for d in fig["data"]:
-        assert d["orientation"] == "h" and list(d["y"]) == names
+        assert d["orientation"] == "h"
+        assert [y.replace("<br>", "").replace(" ", "") for y in d["y"]] == [
+            n.replace(" ", "") for n in names]  # whole names (wrapped only when narrow)
         ref = rows[0].params if d is fig["data"][0] else rows[0].multiply_adds
         values = [r.params if d is fig["data"][0] else r.multiply_adds for r in rows]
         np.testing.assert_allclose(d["x"], [100 * v / ref for v in values])  # % of standard
         # the longest bar ends at the plot's right edge: its label must fit the margin
         widest = max(px(s, d["textfont"]["size"]) for s in d["text"])
         assert widest <= layout["margin"]["r"], (widest, layout["margin"]["r"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_cost_bars_keep_room_for_their_axis_on_a_narrow_stage(lang: str) -> None:
+    """1024 px with the sidebar open (a ~640 px stage): the long names wrap to a third of
+    the width and the axis keeps three ticks, so its labels do not run into each other."""
+    rows = separable.cost_table(64, 128, 3, (56, 56), 4)
+    names = [t(lang, "Standard 3×3", "标准 3×3"), t(lang, "Depthwise-separable", "深度可分离"),
+             t(lang, "Grouped (g = 4)", "分组（g = 4）"),
+             t(lang, "3×1 + 1×3 (64 channels between)", "3×1 + 1×3（中间 64 个通道）")]
+    fig = cost_bar_figure(names, [r.params for r in rows], [r.multiply_adds for r in rows],
+                          classroom=True, width_hint=640).to_dict()
+    layout = fig["layout"]
+    font = layout["yaxis"]["tickfont"]["size"]
+    name_px = max(px(line, font) for y in fig["data"][0]["y"] for line in y.split("<br>"))
+    assert all(px(line, font) <= 0.3 * 640 or " " not in line  # a word alone may be wider
+               for y in fig["data"][0]["y"] for line in y.split("<br>"))
+    ticks = layout["xaxis"]["tickvals"]
+    plot_px = 640 - layout["margin"]["r"] - name_px - 30
+    assert plot_px >= 0.25 * 640, "the bars keep a quarter of the width"
+    gap = plot_px * (ticks[1] - ticks[0]) / layout["xaxis"]["range"][1]
+    assert gap >= 1.5 * px("100%", layout["xaxis"]["tickfont"]["size"]), (ticks, plot_px)
+    wide = cost_bar_figure(names, [r.params for r in rows], [r.multiply_adds for r in rows],
+                           classroom=True, width_hint=1400).to_dict()
+    assert len(wide["layout"]["xaxis"]["tickvals"]) == 5
