@@ -9,6 +9,7 @@ compared with ``F.conv2d_backward``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,3 +148,46 @@ def memory_question(r: Im2col) -> Question:
              f"列矩阵一共有多少个数（输入有 {inputs} 个）？")
     return Question(q, options, correct, entry("im2col", "memory_why", kk=k * k,
                                                    l=cols // (k * k), n=cols))
+
+
+@dataclass(frozen=True)
+class Speed:
+    """One layer computed two ways, timed on this machine (best of a few runs, seconds)."""
+
+    shape: tuple[int, int, int, int]  # (C_in, H, W, C_out)
+    product: float  # F.im2col, then one matrix product
+    loop: float  # a Python loop over the output pixels, one window at a time
+    agree: bool  # both give the same numbers
+
+
+def speed(size: int = 48, c_in: int = 8, c_out: int = 16, k: int = 3, repeats: int = 3
+          ) -> Speed:
+    """Time a 3×3 layer (``c_in`` → ``c_out`` channels, ``size``²) as one product and as
+    a loop of window sums: the measurement behind "one big product is fast"."""
+    rng = np.random.default_rng(0)
+    x = rng.random((1, c_in, size, size), dtype=np.float32)
+    w = rng.standard_normal((c_out, c_in, k, k), dtype=np.float32)
+    rows = w.reshape(c_out, -1)
+    out = size - k + 1
+
+    def product() -> np.ndarray:
+        return (F.im2col(x, k) @ rows.T).T.reshape(c_out, out, out)
+
+    def loop() -> np.ndarray:
+        y = np.empty((c_out, out, out), dtype=np.float32)
+        for i in range(out):
+            for j in range(out):
+                y[:, i, j] = rows @ x[0, :, i:i + k, j:j + k].reshape(-1)
+        return y
+
+    times = []
+    for fn in (product, loop):
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = fn()
+            best = min(best, time.perf_counter() - start)
+        times.append((best, result))
+    (t_product, a), (t_loop, b) = times
+    return Speed((c_in, size, size, c_out), t_product, t_loop,
+                 bool(np.allclose(a, b, atol=1e-4)))

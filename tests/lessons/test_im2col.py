@@ -102,3 +102,8 @@ def test_against_pytorch() -> None:
     want = torch.nn.functional.conv2d(torch.from_numpy(x)[None, None],
                                       torch.from_numpy(r.weights)[:, None])[0].numpy()
     np.testing.assert_allclose(r.product.reshape(want.shape), want, atol=1e-4)
+
+
+def test_speed_measures_two_routes_to_the_same_numbers() -> None:
+    sp = im2col.speed(size=12, c_in=2, c_out=3, repeats=1)
+    assert sp.agree and sp.product > 0 and sp.loop > 0 and sp.shape == (2, 12, 12, 3)
