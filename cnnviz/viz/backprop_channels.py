@@ -35,7 +35,7 @@ def pool_steps(r: PoolBackward, lang: str) -> list[LinkedStep]:
         steps.append(LinkedStep(
             marks={0: r.window_map[row, col].reshape(-1, 2), 1: np.array([[row, col]]),
                    2: np.array([[i, j]])},
-            values={2: r.partial(t)}, lines=(head, sum_line)))
+            values={2: r.partial(t)}, lines=(head, sum_line), accents={0: np.array([[i, j]])}))
     return steps
 
 
@@ -57,6 +57,7 @@ def pool_backward_figure(
     steps = pool_steps(r, lang)
     last = steps[-1]
     # the last step shows the engine's dL/dX whole: zeros where no maximum was
-    steps[-1] = LinkedStep(marks=last.marks, values={2: r.dx}, lines=last.lines)
+    steps[-1] = LinkedStep(marks=last.marks, values={2: r.dx}, lines=last.lines,
+                           accents=last.accents)
     return linked_animation_figure(grids, steps, lang=lang, classroom=classroom,
                                    frame_ms=frame_ms, height=height, width_hint=width_hint)

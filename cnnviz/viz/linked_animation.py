@@ -53,6 +53,23 @@ class LinkedStep:
     marks: dict[int, np.ndarray] = field(default_factory=dict)
     values: dict[int, np.ndarray] = field(default_factory=dict)
     lines: tuple[str, ...] = ()
+    accents: dict[int, np.ndarray] = field(default_factory=dict)  # cells marked in magenta
+
+
+ACCENT = "#e0007a"  # magenta, as pooling's maximum: distinct from the orange window
+
+
+def accent_trace(cells: np.ndarray, width: int, axes: str) -> dict[str, object]:
+    """Magenta squares just inside ``cells`` (a maximum inside the orange window)."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    e = 0.36
+    for r, c in np.asarray(cells).reshape(-1, 2):
+        xs += [c - e, c + e, c + e, c - e, c - e, None]
+        ys += [r - e, r - e, r + e, r + e, r - e, None]
+    return {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip",
+            "showlegend": False, "line": {"color": ACCENT, "width": width},
+            "xaxis": f"x{axes}", "yaxis": f"y{axes}"}
 
 
 def _colours(g: LinkedGrid, classroom: bool) -> dict[str, object]:
@@ -86,12 +103,14 @@ def grid_font(grids: Sequence[LinkedGrid], cell_px: float, base: int) -> int:
     return min(fit_font(cell_px, chars, base), int(cell_px * 0.7))
 
 
-def _traces(steps: Sequence[LinkedStep], n: int) -> tuple[list[int], list[int]]:
-    """Grids whose values change, grids that get outlines (each a trace the frames replace)."""
+def _traces(steps: Sequence[LinkedStep], n: int) -> tuple[list[int], list[int], list[int]]:
+    """Grids whose values change, grids with outlines, grids with accents (each a trace the
+    frames replace)."""
     changing = sorted({i for s in steps for i in s.values})
     marked = sorted({i for s in steps for i in s.marks})
-    assert all(0 <= i < n for i in [*changing, *marked])
-    return changing, marked
+    accented = sorted({i for s in steps for i in s.accents})
+    assert all(0 <= i < n for i in [*changing, *marked, *accented])
+    return changing, marked, accented
 
 
 def linked_animation_figure(
@@ -122,7 +141,7 @@ def linked_animation_figure(
     grid_px = max(grid_px - (top - 50), 120)
     cell = min(cell_w, (grid_px - fit.TITLE_PX) / rows)
     font = grid_font(grids, cell, style.font)
-    changing, marked = _traces(steps, len(grids))
+    changing, marked, accented = _traces(steps, len(grids))
     first = steps[0]
     for i, g in enumerate(grids):
         axes = "" if i == 0 else str(i + 1)
@@ -142,9 +161,12 @@ def linked_animation_figure(
                 data.append({"type": "scatter", "x": [], "y": [], "mode": "lines",
                              "hoverinfo": "skip", "showlegend": False,
                              "xaxis": f"x{axes}", "yaxis": f"y{axes}"})
+        for i in accented:
+            data.append(accent_trace(step.accents.get(i, np.empty((0, 2))), style.line - 1,
+                                     "" if i == 0 else str(i + 1)))
         return data
 
-    ids = [*changing, *range(n_static, n_static + len(marked))]
+    ids = [*changing, *range(n_static, n_static + len(marked) + len(accented))]
     frames = [frame(k, moving(s), ids, [*titled, equation_annotation(list(s.lines), eq_font)])
               for k, s in enumerate(steps)]
     for trace in frames[0]["data"][len(changing):]:
