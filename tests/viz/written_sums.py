@@ -115,11 +115,44 @@ def check_stamps(text: str) -> list[str]:
     return problems
 
 
+ARITHMETIC = re.compile(rf"^{NUMBER}(?:\s*[·+]\s*{NUMBER})*$")
+
+
+def _evaluate(expr: str) -> Fraction:
+    """A printed sum of products (``2·1 + 0·−2 + 3``) as the exact value."""
+    total = Fraction(0)
+    for term in expr.split(" + "):
+        value = Fraction(1)
+        for factor in term.split("·"):
+            value *= number(factor)
+        total += value
+    return total
+
+
+def check_lines(text: str) -> list[str]:
+    """A linked animation's lines (``lessons`` im2col, pooling backward): every ``a = b``
+    whose two sides are printed arithmetic must hold exactly (names such as ``X[1,0]`` are
+    not arithmetic and are skipped)."""
+    problems = []
+    for line in text.split("<br>"):
+        parts = [p.strip() for p in line.split(" = ")]
+        for a, b in zip(parts, parts[1:]):
+            if ARITHMETIC.match(a) and ARITHMETIC.match(b) and _evaluate(a) != _evaluate(b):
+                problems.append(f"{line}: {a} ≠ {b}")
+    return problems
+
+
 def check_figure(fig: dict[str, Any]) -> tuple[int, list[str]]:
     """(steps read, problems) over the first screen and every frame of an animated figure."""
     texts = equations(fig)
     problems = []
     for text in texts:
-        stamp = "·[" in text.split("<br>")[0]
-        problems += check_stamps(text) if stamp else check_window(text)
+        first = text.split("<br>")[0]
+        stamp = "·[" in first
+        if stamp:
+            problems += check_stamps(text)
+        elif HEAD.match(first) or not first.strip():
+            problems += check_window(text)
+        else:  # a linked animation: a heading line, then its sums
+            problems += check_lines(text)
     return len(texts), problems
