@@ -16,6 +16,7 @@ SECTIONS: dict[str, Text] = {
     "basics": Text("Basics", "基础"),
     "operations": Text("Operations", "运算"),
     "networks": Text("Networks", "网络"),
+    "learning": Text("How a CNN learns", "CNN 如何学习"),
 }
 
 
@@ -112,6 +113,12 @@ LESSONS: tuple[Lesson, ...] = (
            ":material/hub:", "12_network.py",
            Text("Every layer for one digit; any unit's sum with its numbers.",
                 "一个数字穿过每一层；任一单元的求和及其数字。")),
+    Lesson("optimisers", 13, "learning", Text("Optimisers", "优化器"),
+           ":material/speed:", "16_optimisers.py",
+           Text("SGD, momentum, AdaGrad, RMSProp, AdaDelta and Adam racing downhill.",
+                "SGD、动量、AdaGrad、RMSProp、AdaDelta 与 Adam 下山赛跑。"),
+           Demo("radio", "opt_surface", Text("Loss surface", "损失曲面"), "rosenbrock",
+                Text("Rosenbrock's valley", "Rosenbrock 山谷"))),
 )
 
 HOME = LESSONS[0]
