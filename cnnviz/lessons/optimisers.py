@@ -129,10 +129,12 @@ class Run:
     diverged_at: int | None  # the step after which it left the board (None: it did not)
 
 
-def run(surface: str, key: str, steps: int, lr_scale: float = 1.0) -> Run:
-    """Race one optimiser ``steps`` steps from the surface's start (the engine's numbers)."""
+def run(surface: str, key: str, steps: int, lr_scale: float = 1.0,
+        lr: float | None = None) -> Run:
+    """Race one optimiser ``steps`` steps from the surface's start (the engine's numbers);
+    its rate is the surface's for it times ``lr_scale``, or ``lr`` when given."""
     s = SURFACES[surface]
-    lr = s.lrs[key] * lr_scale
+    lr = s.lrs[key] * lr_scale if lr is None else float(lr)
     p = Parameter(np.array(s.start, dtype=np.float32))
     opt = make(key, p, lr)
     path, losses = [p.data.copy()], []
@@ -217,9 +219,9 @@ def winner_question(runs: dict[str, Run], surface: str, steps: int) -> Question:
     picks = {order[0], order[1], order[len(order) // 2], order[-1]}
     options = [k for k in optim.OPTIMIZER_NAMES if k in picks]
     name = SURFACES[surface].name
-    text = Text(f"After {steps} steps on the {name.en.lower()}, which of these optimisers has "
+    text = Text(f"After {steps} steps on “{name.en}”, which of these optimisers has "
                 "the lowest loss?",
-                f"在{name.zh}上走 {steps} 步之后，下面哪个优化器的损失最低？")
+                f"在“{name.zh}”上走 {steps} 步之后，下面哪个优化器的损失最低？")
     return Question(text, [OPTIMISER_NAMES[k] for k in options], options.index(order[0]),
                     entry("optimisers", "winner_why"))
 

@@ -119,6 +119,12 @@ LESSONS: tuple[Lesson, ...] = (
                 "SGD、动量、AdaGrad、RMSProp、AdaDelta 与 Adam 下山赛跑。"),
            Demo("radio", "opt_surface", Text("Loss surface", "损失曲面"), "rosenbrock",
                 Text("Rosenbrock's valley", "Rosenbrock 山谷"))),
+    Lesson("schedules", 14, "learning", Text("Learning rate and schedules", "学习率与调度"),
+           ":material/tune:", "17_schedules.py",
+           Text("Too small, about right, too large; and how the rate changes over training.",
+                "太小、合适、太大；以及学习率在训练中如何变化。"),
+           Demo("radio", "sch_kind", Text("Schedule", "学习率调度"), "cosine",
+                Text("Cosine", "余弦"))),
 )
 
 HOME = LESSONS[0]

@@ -57,8 +57,8 @@ def _dynamic(runs: dict[str, Run], step: int, floor: float) -> list[dict[str, An
 
 
 def _static_traces(surface: str, grid: tuple[np.ndarray, np.ndarray, np.ndarray],
-                   runs: dict[str, Run], highlight: str, lang: str,
-                   font: int) -> list[dict[str, Any]]:
+                   runs: dict[str, Run], highlight: str, lang: str, font: int,
+                   names: dict[str, Text], colours: dict[str, str]) -> list[dict[str, Any]]:
     s = SURFACES[surface]
     xs, ys, z = grid
     traces: list[dict[str, Any]] = [{
@@ -66,19 +66,21 @@ def _static_traces(surface: str, grid: tuple[np.ndarray, np.ndarray, np.ndarray]
         "colorscale": CONTOUR_SCALE, "showscale": False, "ncontours": 18,
         "contours": {"coloring": "fill", "showlines": True}, "line": {"color": "#9aa5b5"},
         "hoverinfo": "skip"}]
-    for key in runs:
-        name = SHORT_NAMES[key].get(lang)
+    for i, key in enumerate(runs):
+        name = names[key].get(lang)
         width = 5 if key == highlight else 2.5
+        colour = colours.get(key, list(COLOURS.values())[i % len(COLOURS)])
+        symbol = SYMBOLS.get(key, list(SYMBOLS.values())[i % len(SYMBOLS)])
         common = {"legendgroup": key, "hoverinfo": "skip"}
         traces.append({"type": "scatter", "mode": "lines", "name": name, "showlegend": True,
-                       "line": {"color": COLOURS[key], "width": width}, **common})
+                       "line": {"color": colour, "width": width}, **common})
         traces.append({"type": "scatter", "mode": "markers", "showlegend": False,
-                       "marker": {"color": COLOURS[key], "symbol": SYMBOLS[key],
+                       "marker": {"color": colour, "symbol": symbol,
                                   "size": font, "line": {"color": "white", "width": 1}},
                        **common})
         traces.append({"type": "scatter", "mode": "lines", "showlegend": False,
                        "xaxis": "x2", "yaxis": "y2",
-                       "line": {"color": COLOURS[key], "width": width}, **common})
+                       "line": {"color": colour, "width": width}, **common})
     start = s.start
     traces.append({"type": "scatter", "mode": "markers", "x": [start[0]], "y": [start[1]],
                    "marker": {"color": "#444", "size": font * 0.6}, "showlegend": False,
@@ -96,13 +98,18 @@ def _loss_range(runs: dict[str, Run], floor: float) -> list[float]:
 def race_figure(surface: str, grid: tuple[np.ndarray, np.ndarray, np.ndarray],
                 runs: dict[str, Run], steps: int, highlight: str = "", *, lang: str = "en",
                 classroom: bool = False, frame_ms: int = 250, height: int | None = None,
-                width_hint: int = 800) -> go.Figure:
-    """Paths and losses of every run, growing step by step (▶ Play / the step slider)."""
+                width_hint: int = 800, names: dict[str, Text] | None = None,
+                colours: dict[str, str] | None = None) -> go.Figure:
+    """Paths and losses of every run, growing step by step (▶ Play / the step slider).
+
+    ``runs`` are keyed by optimiser (their names and colours by default) or by anything
+    else with ``names`` (and ``colours``) for those keys (lesson 14's three rates)."""
     s = SURFACES[surface]
     font = 22 if classroom else 16
     height = height or (660 if classroom else 560)
     shown = frame_steps(steps)
-    traces = _static_traces(surface, grid, runs, highlight, lang, font)
+    traces = _static_traces(surface, grid, runs, highlight, lang, font,
+                            names or SHORT_NAMES, colours or COLOURS)
     dyn = list(range(1, 1 + 3 * len(runs)))
     for i, d in zip(dyn, _dynamic(runs, shown[0], s.minimum)):
         traces[i].update({k: v for k, v in d.items() if k != "type"})
@@ -124,16 +131,16 @@ def race_figure(surface: str, grid: tuple[np.ndarray, np.ndarray, np.ndarray],
                    "font": {"size": font - 2}},
         "annotations": [
             {"text": TITLES[0].get(lang), "x": split / 2, "xref": "paper", "y": 1.0,
-             "yref": "paper", "yanchor": "bottom", "showarrow": False,
+             "yref": "paper", "yanchor": "bottom", "showarrow": False, "yshift": 12,
              "font": {"size": font}},
             {"text": TITLES[1].get(lang), "x": (split + 0.1 + right) / 2, "xref": "paper",
-             "y": 1.0, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+             "y": 1.0, "yref": "paper", "yanchor": "bottom", "showarrow": False, "yshift": 12,
              "font": {"size": font - 2 if classroom else font}}],
-        "height": height, "margin": {"l": 60, "r": 10, "t": 45, "b": 170},
+        "height": height, "margin": {"l": 60, "r": 10, "t": 60, "b": 170},
         "font": {"size": font - 4}, "paper_bgcolor": "white", "plot_bgcolor": "white",
         "showlegend": True,
     }
-    plot_h = max(height - 45 - 170, 1)
+    plot_h = max(height - 60 - 170, 1)
     controls_y = -95 / plot_h
     # the slider starts right of the three buttons (about 14 fonts wide), whatever the width
     x0 = min(0.6, 14 * font / max(width_hint - 70, 200))
