@@ -136,15 +136,16 @@ def race_figure(surface: str, grid: tuple[np.ndarray, np.ndarray, np.ndarray],
             {"text": TITLES[1].get(lang), "x": (split + 0.1 + right) / 2, "xref": "paper",
              "y": 1.0, "yref": "paper", "yanchor": "bottom", "showarrow": False, "yshift": 12,
              "font": {"size": font - 2 if classroom else font}}],
-        "height": height, "margin": {"l": 60, "r": 10, "t": 60, "b": 170},
+        "height": height, "margin": {"l": 60, "r": 10, "t": 60, "b": 215},
         "font": {"size": font - 4}, "paper_bgcolor": "white", "plot_bgcolor": "white",
         "showlegend": True,
     }
-    plot_h = max(height - 60 - 170, 1)
+    plot_h = max(height - 60 - 215, 1)
     controls_y = -95 / plot_h
-    # the slider starts right of the three buttons (about 14 fonts wide), whatever the width
-    x0 = min(0.6, 14 * font / max(width_hint - 70, 200))
-    slider = step_slider(lang, len(shown), font - 2, controls_y, x0, 1 - x0)
+    # the step slider gets a row of its own under the buttons: beside them, its labels ran
+    # into "Pause" on narrow stages
+    slider = step_slider(lang, len(shown), font - 2, controls_y - 50 / plot_h, 0.0, 1.0)
+    slider["currentvalue"]["xanchor"] = "right"
     for j, st in enumerate(slider["steps"]):
         st["label"] = str(shown[j])
     layout["updatemenus"] = [play_buttons(lang, frame_ms, font - 2, controls_y)]
