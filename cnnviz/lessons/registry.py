@@ -125,6 +125,11 @@ LESSONS: tuple[Lesson, ...] = (
                 "太小、合适、太大；以及学习率在训练中如何变化。"),
            Demo("radio", "sch_kind", Text("Schedule", "学习率调度"), "cosine",
                 Text("Cosine", "余弦"))),
+    Lesson("batches", 15, "learning", Text("Batch, iteration, epoch", "批、迭代与轮次"),
+           ":material/stacks:", "18_batches.py",
+           Text("How a dataset is cut into batches, and what the batch size changes.",
+                "数据集如何被切成批次，以及批大小改变了什么。"),
+           Demo("slider", "bat_b", Text("Batch size B", "批大小 B"))),
 )
 
 HOME = LESSONS[0]
