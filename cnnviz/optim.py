@@ -8,6 +8,7 @@ are whole-array NumPy in place on ``p.data`` (float32); ``p.grad`` is read, neve
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -17,7 +18,8 @@ import numpy as np
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam",
     "LRScheduler", "ConstantLR", "StepLR", "ExponentialLR", "PolynomialLR",
-    "CosineAnnealingLR", "lr_scheduler", "OPTIMIZER_NAMES", "SCHEDULER_NAMES",
+    "CosineAnnealingLR", "LinearLR", "SequentialLR", "lr_scheduler", "OPTIMIZER_NAMES",
+    "SCHEDULER_NAMES",
     "DEFAULT_LR", "make_optimizer", "make_scheduler",
 ]
 
@@ -368,6 +370,73 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (b - self.eta_min) * c for b in self.base_lrs]
 
 
+class LinearLR(LRScheduler):
+    """Factor from ``start_factor`` to ``end_factor`` linearly over ``total_iters`` steps, then
+    kept: ``base * (start + (end - start) * min(t, T) / T)`` (a warm-up), as torch."""
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
+        if not 0 < start_factor <= 1:
+            raise ValueError("start_factor must be in (0, 1]")
+        if not 0 <= end_factor <= 1:
+            raise ValueError("end_factor must be in [0, 1]")
+        self.start_factor, self.end_factor = start_factor, end_factor
+        self.total_iters = int(total_iters)
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, epoch: int) -> list[float]:
+        done = min(self.total_iters, epoch) / self.total_iters if self.total_iters else 1.0
+        f = self.start_factor + (self.end_factor - self.start_factor) * done
+        return [b * f for b in self.base_lrs]
+
+
+class SequentialLR(LRScheduler):
+    """One schedule after another: ``schedulers[i]`` from ``milestones[i - 1]`` on, each
+    restarted at its own step 0 there (torch's ``SequentialLR``, e.g. warm-up then cosine)."""
+
+    def __init__(self, optimizer: Optimizer, schedulers: list[LRScheduler],
+                 milestones: list[int], last_epoch: int = -1) -> None:
+        if not schedulers:
+            raise ValueError("SequentialLR expects at least one scheduler")
+        if any(sch.optimizer is not optimizer for sch in schedulers):
+            raise ValueError("SequentialLR expects all schedulers to belong to the same optimizer")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError("SequentialLR expects one milestone fewer than schedulers")
+        self._schedulers, self._milestones = list(schedulers), [int(m) for m in milestones]
+        for g in optimizer.param_groups:  # undo the schedulers' own initial steps
+            g["lr"] = g["initial_lr"]
+        super().__init__(optimizer, last_epoch)
+
+    def _active(self, epoch: int) -> tuple[LRScheduler, int]:
+        idx = bisect.bisect_right(self._milestones, epoch)
+        start = self._milestones[idx - 1] if idx > 0 else 0
+        return self._schedulers[idx], epoch - start
+
+    def lr_at(self, epoch: int) -> list[float]:
+        sch, local = self._active(epoch)
+        return sch.lr_at(local)
+
+    def step(self) -> None:
+        super().step()
+        sch, local = self._active(self.last_epoch)
+        sch.last_epoch = local
+        sch._last_lr = list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Its own state and each scheduler's, as torch does."""
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [sch.state_dict() for sch in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore its own state and each scheduler's."""
+        state = dict(state_dict)
+        for sch, saved in zip(self._schedulers, state.pop("_schedulers")):
+            sch.load_state_dict(saved)
+        self.__dict__.update(state)
+
+
 class _SchedulerNamespace:
     """``optim.lr_scheduler.StepLR`` etc., so code reads as it would with torch."""
 
@@ -377,6 +446,8 @@ class _SchedulerNamespace:
     ExponentialLR = ExponentialLR
     PolynomialLR = PolynomialLR
     CosineAnnealingLR = CosineAnnealingLR
+    LinearLR = LinearLR
+    SequentialLR = SequentialLR
 
 
 lr_scheduler = _SchedulerNamespace()

@@ -166,3 +166,39 @@ def test_make_scheduler_over_run(name: str) -> None:
         assert lrs[-1] == pytest.approx(0.1)
     else:
         assert lrs[-1] <= 0.1 * 0.011
+
+
+def _warmup_then(name: str, kw: dict, lib, opt):  # noqa: ANN001, ANN202
+    sch = lib.lr_scheduler
+    warm = sch.LinearLR(opt, start_factor=0.1, total_iters=4)
+    main = getattr(sch, name)(opt, **kw)
+    return sch.SequentialLR(opt, [warm, main], milestones=[4])
+
+
+WARMUPS = [("CosineAnnealingLR", dict(T_max=8)), ("PolynomialLR", dict(total_iters=8, power=2.0)),
+           ("StepLR", dict(step_size=3, gamma=0.5)), ("ExponentialLR", dict(gamma=0.8))]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name,kw", [*[("LinearLR", k) for k in (
+    dict(), dict(start_factor=0.05, end_factor=0.5, total_iters=6))], *WARMUPS],
+    ids=["LinearLR", "LinearLR-custom", *[f"warmup-{w[0]}" for w in WARMUPS]])
+def test_warmup_schedules_match_torch(name: str, kw: dict) -> None:
+    """LinearLR, and SequentialLR(LinearLR warm-up, then a schedule), step for step."""
+    torch = pytest.importorskip("torch")
+    opt = optim.SGD([P(np.zeros(2))], lr=0.2)
+    topt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=0.2)
+    if name == "LinearLR":
+        ours, theirs = optim.lr_scheduler.LinearLR(opt, **kw), \
+            torch.optim.lr_scheduler.LinearLR(topt, **kw)
+    else:
+        ours, theirs = _warmup_then(name, kw, optim, opt), _warmup_then(name, kw, torch.optim,
+                                                                         topt)
+    for _ in range(14):
+        assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-6, abs=1e-9)
+        assert opt.param_groups[0]["lr"] == pytest.approx(topt.param_groups[0]["lr"],
+                                                          rel=1e-6, abs=1e-9)
+        opt.step()
+        topt.step()
+        ours.step()
+        theirs.step()

@@ -16,6 +16,7 @@ SECTIONS: dict[str, Text] = {
     "basics": Text("Basics", "基础"),
     "operations": Text("Operations", "运算"),
     "networks": Text("Networks", "网络"),
+    "learning": Text("How a CNN learns", "CNN 如何学习"),
 }
 
 
@@ -130,6 +131,23 @@ LESSONS: tuple[Lesson, ...] = (
            ":material/hub:", "12_network.py",
            Text("Every layer for one digit; any unit's sum with its numbers.",
                 "一个数字穿过每一层；任一单元的求和及其数字。")),
+    Lesson("optimisers", 13, "learning", Text("Optimisers", "优化器"),
+           ":material/speed:", "16_optimisers.py",
+           Text("SGD, momentum, AdaGrad, RMSProp, AdaDelta and Adam racing downhill.",
+                "SGD、动量、AdaGrad、RMSProp、AdaDelta 与 Adam 下山赛跑。"),
+           Demo("radio", "opt_surface", Text("Loss surface", "损失曲面"), "rosenbrock",
+                Text("Rosenbrock's valley", "Rosenbrock 山谷"))),
+    Lesson("schedules", 14, "learning", Text("Learning rate and schedules", "学习率与调度"),
+           ":material/tune:", "17_schedules.py",
+           Text("Too small, about right, too large; and how the rate changes over training.",
+                "太小、合适、太大；以及学习率在训练中如何变化。"),
+           Demo("radio", "sch_kind", Text("Schedule", "学习率调度"), "cosine",
+                Text("Cosine", "余弦"))),
+    Lesson("batches", 15, "learning", Text("Batch, iteration, epoch", "批、迭代与轮次"),
+           ":material/stacks:", "18_batches.py",
+           Text("How a dataset is cut into batches, and what the batch size changes.",
+                "数据集如何被切成批次，以及批大小改变了什么。"),
+           Demo("slider", "bat_b", Text("Batch size B", "批大小 B"))),
 )
 
 HOME = LESSONS[0]
