@@ -16,6 +16,7 @@ SECTIONS: dict[str, Text] = {
     "basics": Text("Basics", "基础"),
     "operations": Text("Operations", "运算"),
     "networks": Text("Networks", "网络"),
+    "learning": Text("How a CNN learns", "CNN 如何学习"),
 }
 
 
@@ -112,6 +113,11 @@ LESSONS: tuple[Lesson, ...] = (
            ":material/hub:", "12_network.py",
            Text("Every layer for one digit; any unit's sum with its numbers.",
                 "一个数字穿过每一层；任一单元的求和及其数字。")),
+    Lesson("batchnorm", 16, "learning", Text("Batch normalisation", "批归一化"),
+           ":material/equalizer:", "19_batchnorm.py",
+           Text("A deep net with and without batch norm; training versus evaluation.",
+                "有无批归一化的深层网络；训练时与评估时的区别。"),
+           Demo("slider", "bn_layer", Text("Hidden layer", "隐藏层"))),
 )
 
 HOME = LESSONS[0]
