@@ -61,7 +61,7 @@ def taps(bn: bool) -> tuple[LayerTap, ...]:
 
 def arms() -> list[Arm]:
     return [Arm("plain", lambda: deep_net(False), taps(False)),
-            Arm("bn", lambda: deep_net(True), taps(True))]
+            Arm("bn", lambda: deep_net(True), taps(True), keep_state=True)]
 
 
 def recording() -> Recording:

@@ -69,6 +69,7 @@ class Arm:
     name: str
     build: Callable[[], nn.Sequential]
     taps: tuple[LayerTap, ...]
+    keep_state: bool = False  # save the trained weights with the run (a page uses them)
 
 
 @dataclass
@@ -82,9 +83,12 @@ class Run:
     act_hist: np.ndarray  # (K, L, bins)
     act_std: np.ndarray  # (K, L)
     grad_norm: np.ndarray  # (K, L)
+    train_acc: np.ndarray  # (K,) evaluation mode, on the first test_size training digits
+    train_loss: np.ndarray  # (K,)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # the final weights
 
-    FIELDS = ("loss", "test_acc", "test_loss", "act_hist", "act_std", "grad_norm")
+    FIELDS = ("loss", "test_acc", "test_loss", "act_hist", "act_std", "grad_norm",
+              "train_acc", "train_loss")
 
 
 @dataclass
@@ -162,7 +166,9 @@ def _run_arm(arm: Arm, settings: RunSettings, data: tuple, tick: Callable[[], No
     marks = settings.checkpoints()
     K, L = len(marks), len(arm.taps)
     run = Run(np.full(settings.steps, np.nan), np.full(K, np.nan), np.full(K, np.nan),
-              np.zeros((K, L, settings.bins)), np.full((K, L), np.nan), np.full((K, L), np.nan))
+              np.zeros((K, L, settings.bins)), np.full((K, L), np.nan), np.full((K, L), np.nan),
+              np.full(K, np.nan), np.full(K, np.nan))
+    seen = (xtr[:settings.test_size], ytr[:settings.test_size])
     want = {t.act for t in arm.taps}
     for step in range(settings.steps + 1):
         idx = batches[min(step, settings.steps - 1)]
@@ -173,8 +179,9 @@ def _run_arm(arm: Arm, settings: RunSettings, data: tuple, tick: Callable[[], No
         model.backward(loss_fn.backward())
         if step in marks:
             _measure(run, marks.index(step), arm, kept, list(model.children()), settings)
-            run.test_acc[marks.index(step)], run.test_loss[marks.index(step)] = \
-                _evaluate(model, xte, yte)
+            k = marks.index(step)
+            run.test_acc[k], run.test_loss[k] = _evaluate(model, xte, yte)
+            run.train_acc[k], run.train_loss[k] = _evaluate(model, *seen)
         if step == settings.steps:
             break  # the last checkpoint measures the trained net; no update after it
         run.loss[step] = loss
@@ -182,7 +189,8 @@ def _run_arm(arm: Arm, settings: RunSettings, data: tuple, tick: Callable[[], No
             break
         opt.step()
         tick()
-    run.state = {k: np.array(v) for k, v in model.state_dict().items()}
+    if arm.keep_state:
+        run.state = {k: np.array(v) for k, v in model.state_dict().items()}
     return run
 
 

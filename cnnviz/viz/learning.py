@@ -23,6 +23,8 @@ from cnnviz.viz.style import HIGHLIGHT
 ARM_COLOURS = ("#e66100", "#5d3a9b", "#1a85ff", "#40b0a6")
 MUTED = "#9a9a9a"
 TRAIN_STEP = Text("Training step ", "训练步数 ")
+STACKED_PX = 50  # extra room when the step slider goes under the play buttons
+NARROW_PX = 820  # figures narrower than this stack their controls
 
 
 def _font(classroom: bool) -> int:
@@ -33,14 +35,15 @@ def arm_colour(i: int) -> str:
     return ARM_COLOURS[i % len(ARM_COLOURS)]
 
 
-def _slider(lang: str, labels: Sequence[str], font: int, prefix: str, pad: int
-            ) -> dict[str, Any]:
+def _slider(lang: str, labels: Sequence[str], font: int, prefix: str, pad: int,
+            narrow: bool = False) -> dict[str, Any]:
     """Step slider whose stops are the training steps; only a few stops are labelled so
     their numbers never run together."""
     n = len(labels)
     every = max(1, int(np.ceil(n / 5)))
     return {
-        "active": 0, "x": 0.42, "len": 0.58, "y": 0, "yanchor": "top", "pad": {"t": pad},
+        "active": 0, "x": 0.0 if narrow else 0.42, "len": 1.0 if narrow else 0.58, "y": 0,
+        "yanchor": "top", "pad": {"t": pad + (STACKED_PX if narrow else 0)},
         "font": {"size": font - 4},
         "currentvalue": {"prefix": prefix, "font": {"size": font - 2}},
         "steps": [{"label": lab if i == n - 1 or (i % every == 0 and n - 1 - i >= every)
@@ -52,19 +55,24 @@ def _slider(lang: str, labels: Sequence[str], font: int, prefix: str, pad: int
     }
 
 
-def _controls(fig: go.Figure, lang: str, font: int, frame_ms: int, labels: Sequence[str],
-              prefix: str, pad: int = 70) -> None:
-    """Play / fast / pause and the step slider under the plot, ``pad`` px below its axes."""
+def play_controls(fig: go.Figure, lang: str, font: int, frame_ms: int,
+                  labels: Sequence[str], prefix: str, pad: int = 70,
+                  narrow: bool = False) -> None:
+    """Play / fast / pause and the step slider under the plot, ``pad`` px below its axes;
+    ``narrow``: the slider on its own line under the buttons (its label would meet them)."""
     buttons = play_buttons(lang, frame_ms, font - 2, 0)
     buttons["pad"] = {"t": pad, "r": 10}
     fig.update_layout(updatemenus=[buttons],
-                      sliders=[_slider(lang, labels, font, prefix, pad)])
+                      sliders=[_slider(lang, labels, font, prefix, pad, narrow)])
+    if narrow:
+        fig.update_layout(margin={"b": fig.layout.margin.b + STACKED_PX})
 
 
 def histograms_figure(hist: Sequence[np.ndarray], std: Sequence[np.ndarray], edges: np.ndarray,
                       row_titles: Sequence[str], layer_title: str, steps: Sequence[int], *,
                       selected: int | None = None, lang: str = "en", classroom: bool = False,
-                      height: int | None = None, frame_ms: int = 600) -> go.Figure:
+                      width_hint: int = 800, height: int | None = None,
+                      frame_ms: int = 600) -> go.Figure:
     """Rows = arms, columns = layers: each layer's histogram of values at each checkpoint.
 
     ``hist[a]`` is (K, L, bins) fractions and ``std[a]`` (K, L) for arm ``a``; frames step
@@ -126,15 +134,15 @@ def histograms_figure(hist: Sequence[np.ndarray], std: Sequence[np.ndarray], edg
                       margin={"l": 10, "r": 10, "t": 40, "b": 150}, bargap=0,
                       paper_bgcolor="white", plot_bgcolor="#f4f4f4",
                       font={"size": font - 4})
-    _controls(fig, lang, font, frame_ms, [str(s) for s in steps],
-              TRAIN_STEP.get(lang))
+    play_controls(fig, lang, font, frame_ms, [str(s) for s in steps],
+                  TRAIN_STEP.get(lang), narrow=width_hint < NARROW_PX)
     return set_frames(fig, frames)
 
 
 def layer_bars_figure(values: Sequence[np.ndarray], names: Sequence[str], layer_title: str,
                       value_title: str, steps: Sequence[int], *, log: bool = True,
-                      lang: str = "en", classroom: bool = False, height: int | None = None,
-                      frame_ms: int = 600) -> go.Figure:
+                      lang: str = "en", classroom: bool = False, width_hint: int = 800,
+                      height: int | None = None, frame_ms: int = 600) -> go.Figure:
     """One bar per layer per arm (grouped), animated over the checkpoints: ``values[a]`` is
     (K, L). A log axis, as gradient norms differ by orders of magnitude between layers."""
     font = _font(classroom)
@@ -165,8 +173,8 @@ def layer_bars_figure(values: Sequence[np.ndarray], names: Sequence[str], layer_
         plot_bgcolor="#f4f4f4", font={"size": font - 4})
     frames = [{"name": str(k), "data": traces(k), "traces": list(range(len(values)))}
               for k in range(K)]
-    _controls(fig, lang, font, frame_ms, [str(s) for s in steps],
-              TRAIN_STEP.get(lang), pad=90)
+    play_controls(fig, lang, font, frame_ms, [str(s) for s in steps],
+                  TRAIN_STEP.get(lang), pad=90, narrow=width_hint < NARROW_PX)
     return set_frames(fig, frames)
 
 
@@ -184,7 +192,8 @@ def _smooth(y: np.ndarray, window: int) -> np.ndarray:
 
 def curves_figure(losses: Sequence[np.ndarray], accs: Sequence[np.ndarray],
                   steps: Sequence[int], names: Sequence[str], titles: tuple[str, str],
-                  step_title: str, *, acc_title: str | None = None, lang: str = "en",
+                  step_title: str, *, acc_title: str | None = None, percent: bool = True,
+                  lang: str = "en",
                   classroom: bool = False, height: int = 380, smooth: int = 10) -> go.Figure:
     """Left: training loss per step (faint) and its moving average, one colour per arm.
     Right: test accuracy (%) at the checkpoints (or any second measurement, ``acc_title``)."""
@@ -197,14 +206,15 @@ def curves_figure(losses: Sequence[np.ndarray], accs: Sequence[np.ndarray],
                                  opacity=0.3, showlegend=False, hoverinfo="skip"), 1, 1)
         fig.add_trace(go.Scatter(x=x, y=_smooth(loss, smooth), mode="lines", name=name,
                                  line={"color": colour, "width": 3}), 1, 1)
-        fig.add_trace(go.Scatter(x=list(steps), y=np.asarray(acc) * 100, mode="lines+markers",
+        fig.add_trace(go.Scatter(x=list(steps), y=np.asarray(acc) * (100 if percent else 1),
+                                 mode="lines+markers",
                                  name=name, showlegend=False,
                                  line={"color": colour, "width": 3}), 1, 2)
     fig.update_xaxes(title={"text": step_title}, tickfont={"size": font - 4})
     fig.update_yaxes(tickfont={"size": font - 4})
     fig.update_yaxes(title={"text": titles[0]}, row=1, col=1)
     fig.update_yaxes(title={"text": acc_title or titles[1]}, row=1, col=2)
-    if acc_title is None:
+    if percent:
         fig.update_yaxes(range=[0, 100], row=1, col=2)
     fig.update_layout(height=height, legend={"orientation": "h", "x": 0, "y": 1.02,
                                              "yanchor": "bottom", "font": {"size": font - 2}},
