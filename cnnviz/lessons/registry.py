@@ -148,6 +148,17 @@ LESSONS: tuple[Lesson, ...] = (
            Text("How a dataset is cut into batches, and what the batch size changes.",
                 "数据集如何被切成批次，以及批大小改变了什么。"),
            Demo("slider", "bat_b", Text("Batch size B", "批大小 B"))),
+    Lesson("batchnorm", 16, "learning", Text("Batch normalisation", "批归一化"),
+           ":material/equalizer:", "19_batchnorm.py",
+           Text("A deep net with and without batch norm; training versus evaluation.",
+                "有无批归一化的深层网络；训练时与评估时的区别。"),
+           Demo("slider", "bn_layer", Text("Hidden layer", "隐藏层"))),
+    Lesson("dropout_lrn", 17, "learning",
+           Text("Dropout and local response normalisation", "Dropout 与局部响应归一化"),
+           ":material/grain:", "20_dropout_lrn.py",
+           Text("AlexNet's two tricks with their numbers, and their effect on a curve.",
+                "AlexNet 的两个技巧及其数字，以及它们对训练曲线的影响。"),
+           Demo("slider", "do_ch", Text("LRN: channel", "LRN：通道"))),
 )
 
 HOME = LESSONS[0]
