@@ -27,11 +27,15 @@ def page_files() -> list[str]:
     return sorted(p.name for p in (ROOT / "pages").glob("*.py"))
 
 
-def capture(page: str, lang: str, classroom: bool) -> dict[str, Any]:
-    """The figures and texts of ``page`` at its defaults."""
-    at = run_page(page, lang=lang, classroom=classroom)
+def snapshot_of(at: Any) -> dict[str, Any]:
+    """The figures and texts of a finished AppTest run."""
     assert not at.exception, [e.value for e in at.exception]
     return {"figures": plotly_figures(at), "text": all_text(at).splitlines()}
+
+
+def capture(page: str, lang: str, classroom: bool) -> dict[str, Any]:
+    """The figures and texts of ``page`` at its defaults."""
+    return snapshot_of(run_page(page, lang=lang, classroom=classroom))
 
 
 def golden_path(page: str, lang: str, classroom: bool) -> Path:

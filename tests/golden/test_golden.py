@@ -1,6 +1,8 @@
 """Refactors change no pixel a learner sees: every page's default figures and texts equal the
 saved ones (``tests/golden/snapshot.py``). Numbers compare to 1e-5 relative (a faster engine
-may sum in another order); everything else exactly.
+may sum in another order); everything else exactly. The comparison runs inside the page
+suite's default runs (tests/pages/test_page_suite.py), which run every page in these views
+anyway.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.golden.snapshot import VIEWS, capture, golden_path, load, page_files
+from tests.golden.snapshot import VIEWS, golden_path, load, page_files, snapshot_of
 
 
 def _diff(a: Any, b: Any, path: str = "") -> str | None:
@@ -41,14 +43,20 @@ def _diff(a: Any, b: Any, path: str = "") -> str | None:
     return None if a == b else f"{path}: {a!r} != {b!r}"
 
 
-@pytest.mark.parametrize("lang,classroom", VIEWS)
-@pytest.mark.parametrize("page", page_files())
-def test_page_shows_what_it_showed(page: str, lang: str, classroom: bool) -> None:
+def assert_matches_golden(at: Any, page: str, lang: str, classroom: bool) -> None:
+    """``at`` (a finished AppTest run of ``page`` at its defaults) shows what its snapshot
+    shows. Called by the page suite's default runs, so each page runs once per view."""
     path = golden_path(page, lang, classroom)
     if not path.exists():
         pytest.fail(f"no snapshot {path.name}: run python -m tests.golden.snapshot {page}")
     saved = load(path)
-    now = capture(page, lang, classroom)
+    now = snapshot_of(at)
     assert _diff(saved["text"], now["text"], "text") is None, _diff(saved["text"], now["text"])
     d = _diff(saved["figures"], now["figures"], "figures")
     assert d is None, d
+
+
+def test_every_page_has_its_snapshots() -> None:
+    missing = [golden_path(page, lang, classroom).name for page in page_files()
+               for lang, classroom in VIEWS if not golden_path(page, lang, classroom).exists()]
+    assert not missing, f"run python -m tests.golden.snapshot for: {missing}"

@@ -4,18 +4,22 @@ Defaults in both languages and in classroom mode; the lesson's demo setting chan
 registry's ``demo``); hostile settings (tiny and strip images with every slider at its
 extreme; a typed grid of non-numbers and huge values). No exception, no error box; where the
 page had to change something, a message in the learner's language. A new lesson gets all of
-this by its registry row.
+this by its registry row. The default runs in English and in classroom 简体中文 are also
+compared with the pages' golden snapshots (tests/golden).
 """
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from cnnviz.lessons.registry import LESSONS as REGISTERED
+from tests.golden.snapshot import VIEWS
+from tests.golden.test_golden import assert_matches_golden
 from tests.pages.apptest_helpers import (
     all_text,
     assert_ok,
@@ -41,6 +45,8 @@ def test_defaults_in_both_languages(page: str, lang: str, classroom: bool) -> No
     lesson = next(lesson for lesson in REGISTERED if lesson.page == page)
     assert title == lesson.heading(lang), "the page's title is its registry row's"
     assert has_cjk(all_text(at)) == (lang == "zh")
+    if (lang, classroom) in VIEWS:  # the same run is checked against its golden snapshot
+        assert_matches_golden(at, page, lang, classroom)
 
 
 @pytest.mark.parametrize("lesson", DEMOS, ids=lambda lesson: lesson.slug)
@@ -69,11 +75,22 @@ def _png(w: int, h: int) -> bytes:
 IMAGES = {"1x1": _png(1, 1), "2x2": _png(2, 2), "strip_4000x50": _png(4000, 50)}
 
 
-@pytest.mark.parametrize("page", LESSONS)
-@pytest.mark.parametrize("image", list(IMAGES))
-def test_tiny_and_strip_images_with_extreme_sliders(page: str, image: str) -> None:
-    at = run_page(page, state={"img_source": "upload", "img_bytes": IMAGES[image],
-                               "img_name": f"{image}.png"})
+def _picks_an_image(page: str) -> bool:
+    """Whether the page works on the learner's picture (its source calls the image picker);
+    the learning lessons (optimisers, schedules, ...) do not, and need no uploads."""
+    return "image_picker" in (Path(__file__).resolve().parents[2] / "pages" / page).read_text()
+
+
+IMAGE_CASES = [(page, image) for page in LESSONS
+               for image in (list(IMAGES) if _picks_an_image(page) else [None])]
+
+
+@pytest.mark.parametrize(("page", "image"), IMAGE_CASES,
+                         ids=[f"{image or 'no_image'}-{page}" for page, image in IMAGE_CASES])
+def test_tiny_and_strip_images_with_extreme_sliders(page: str, image: str | None) -> None:
+    state = {} if image is None else {"img_source": "upload", "img_bytes": IMAGES[image],
+                                      "img_name": f"{image}.png"}
+    at = run_page(page, state=state)
     assert_ok(at)
     # every slider (crop included) to its maximum, then to its minimum: the ranges must
     # never allow an empty output (kernel 7, dilation 4 on a 1x1 image ...)
