@@ -82,7 +82,7 @@ class CnnvizRunner:
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         self.opt.zero_grad()
         loss = self.loss_fn(self.model(x), y)
-        self.model.backward(self.loss_fn.backward())
+        self.model.backward_params(self.loss_fn.backward())  # as the Trainer: no image gradient
         self.opt.step()
         return float(loss)
 

@@ -41,6 +41,7 @@ from ._windows import (
 
 __all__ = [
     "conv2d", "conv2d_with_cache", "conv2d_backward_from_cache", "conv2d_backward",
+    "conv2d_param_grads_from_cache",
     "true_conv2d", "true_conv2d_with_cache", "true_conv2d_backward_from_cache",
     "true_conv2d_backward",
     "conv_transpose2d", "conv_transpose2d_with_cache", "conv_transpose2d_backward_from_cache",
@@ -327,25 +328,37 @@ def _conv2d_flat(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.nd
     return (y[0] if unbatched else y), cache
 
 
-def _conv2d_flat_backward(dy: np.ndarray, c: ConvCache) -> Grads:
-    """(dx, dweight, dbias) of :func:`_conv2d_flat`."""
+def _flat_param_grads(dy: np.ndarray, c: ConvCache) -> tuple[np.ndarray, np.ndarray,
+                                                            np.ndarray]:
+    """(flat dy buffer, dweight, dbias) of :func:`_conv2d_flat`; the buffer is dy on the
+    padded grid, zero off the crop, with ``reach`` zeros in front (what dx reads)."""
     f = c.flat
     assert f is not None
     N, Hp, Wp = f.grid
     Ho, Wo = c.out_hw
     C_out, C_g, kh, kw = c.weight.shape
     G = c.groups
-    C = C_g * G
     L = N * Hp * Wp
     reach = c.dilation[0] * (kh - 1) * Wp + c.dilation[1] * (kw - 1)
-    # dy on the padded grid, zero off the crop, with `reach` zeros in front: the taps of this
-    # buffer read dy[o, q - (reach - shift)], the rotated kernel's taps
+    # the taps of this buffer read dy[o, q - (reach - shift)], the rotated kernel's taps
     D = to_flat(dy, (0, Hp - Ho, 0, Wp - Wo), head=reach)
     dY = D[reach:].reshape(C_out, L)
     dbias = dY.sum(axis=1)
     dwT = _flat_dweight(dY.reshape(G, C_out // G, L),
-                        flat_taps(f.X, C, L, (kh, kw), c.dilation, Wp), G)
-    dweight = dwT.transpose(0, 2, 1).reshape(c.weight.shape)
+                        flat_taps(f.X, C_g * G, L, (kh, kw), c.dilation, Wp), G)
+    return D, dwT.transpose(0, 2, 1).reshape(c.weight.shape), dbias
+
+
+def _conv2d_flat_backward(dy: np.ndarray, c: ConvCache) -> Grads:
+    """(dx, dweight, dbias) of :func:`_conv2d_flat`."""
+    f = c.flat
+    assert f is not None
+    N, Hp, Wp = f.grid
+    C_out, C_g, kh, kw = c.weight.shape
+    G = c.groups
+    C = C_g * G
+    L = N * Hp * Wp
+    D, dweight, dbias = _flat_param_grads(dy, c)
     # dx[c] = sum over (o, rotated tap) of w[o, c, kh-1-i, kw-1-j] * dy taps
     wr = c.weight[:, :, ::-1, ::-1].reshape(G, C_out // G, C_g, kh * kw)
     wr = np.ascontiguousarray(wr.transpose(0, 2, 1, 3)).reshape(G, C_g, -1)
@@ -492,6 +505,34 @@ def _conv2d_padded(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.
     return (y[..., 0] if unbatched else from_chwn(y)), cache
 
 
+def _checked_dy(dy: np.ndarray, c: ConvCache) -> np.ndarray:
+    dy = np.asarray(dy, dtype=np.float32)
+    if c.unbatched and dy.ndim == 3:
+        dy = dy[None]
+    expected = (c.x_shape[0], c.weight.shape[0], *c.out_hw)
+    if dy.shape != expected:
+        raise ValueError(f"dy has shape {dy.shape}, expected {expected}")
+    return dy
+
+
+def conv2d_param_grads_from_cache(dy: np.ndarray, cache: ConvCache
+                                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(dweight, dbias) of a conv2d without dx: what a network's first layer needs (nothing
+    upstream wants the image's gradient while training). For the common paths this skips
+    the input-gradient product, whose column block has C_out*kh*kw rows — for a first layer
+    with one input channel, far more work than the layer's forward."""
+    c = cache
+    dy = _checked_dy(dy, c)
+    if c.flat is not None:
+        return _flat_param_grads(dy, c)[1:]
+    if c.cols is not None:
+        G, C_out = c.groups, c.weight.shape[0]
+        dyg = to_chwn(dy).reshape(G, C_out // G, -1)
+        dweight = _bmm(dyg, c.cols.transpose(0, 2, 1)).reshape(c.weight.shape)
+        return dweight, dyg.reshape(C_out, -1).sum(axis=1)
+    return conv2d_backward_from_cache(dy, c)[1:]
+
+
 def conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
     """(dx, dweight, dbias) of a conv2d from dL/dy and the forward's cache."""
     c = cache
@@ -500,11 +541,7 @@ def conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
     Ho, Wo = c.out_hw
     Hp, Wp = c.padded_hw
     G = c.groups
-    dy = np.asarray(dy, dtype=np.float32)
-    if c.unbatched and dy.ndim == 3:
-        dy = dy[None]
-    if dy.shape != (N, C_out, Ho, Wo):
-        raise ValueError(f"dy has shape {dy.shape}, expected {(N, C_out, Ho, Wo)}")
+    dy = _checked_dy(dy, c)
     if c.flat is not None:
         return _conv2d_flat_backward(dy, c)
     if c.x is not None:  # 1x1 pointwise: NCHW products, no layout change

@@ -171,6 +171,12 @@ class Module:
     def backward(self, dy: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} has no backward")
 
+    def backward_params(self, dy: np.ndarray) -> None:
+        """Accumulate the parameters' gradients only, when nobody needs dL/dinput (a
+        training step: the images' gradient is thrown away). Layers that can skip the
+        input-gradient work override this (Conv2d, Sequential)."""
+        self.backward(dy)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
@@ -398,6 +404,14 @@ class Sequential(Module):
         for m in self.children():
             x = m(x)
         return x
+
+    def backward_params(self, dy: np.ndarray) -> None:
+        """As backward, but the first layer skips dL/dinput (see Module.backward_params)."""
+        children = list(self.children())
+        for m in reversed(children[1:]):
+            dy = m.backward(dy)
+        if children:
+            children[0].backward_params(dy)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         for m in reversed(list(self.children())):

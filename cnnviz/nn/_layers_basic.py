@@ -107,6 +107,9 @@ class Conv2d(_Conv):
         self._accumulate(dw, db)
         return dx
 
+    def backward_params(self, dy: np.ndarray) -> None:
+        self._accumulate(*F.conv2d_param_grads_from_cache(_f32(dy), self._need_cache()))
+
 class ConvTranspose2d(_Conv):
     """Transposed convolution (the gradient of a conv w.r.t. its input): learnable upsampling."""
 

@@ -112,7 +112,7 @@ class Trainer:
             return self._stop("loss", lr)
         self.guard.snapshot()  # these weights gave a finite loss: the last good ones
         self.optimizer.zero_grad()
-        self.model.backward(self.loss_fn.backward())
+        self.model.backward_params(self.loss_fn.backward())  # no image gradient
         self.optimizer.step()
         self.scheduler.step()
         if not self.guard.weights_ok():

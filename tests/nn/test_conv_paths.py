@@ -77,3 +77,39 @@ def test_flat_path_matches_torch(case: dict, monkeypatch: pytest.MonkeyPatch) ->
                       (db, dy.sum((0, 2, 3)))):
         np.testing.assert_allclose(ours, ref, rtol=1e-4,
                                    atol=1e-4 * max(1.0, float(np.abs(ref).max())))
+
+
+@pytest.mark.parametrize("case", _cases()[:20], ids=lambda c: f"seed{c['seed']}")
+@pytest.mark.parametrize("flat", [True, False], ids=["flat", "columns"])
+def test_param_grads_without_dx_equal_full_backward(case: dict, flat: bool,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first layer's backward (no dL/dinput) gives exactly the full backward's dW, db."""
+    x, w, b, dy, y, dx, dw, db = _run(case, flat, monkeypatch)
+    kw = dict(padding=case["padding"], dilation=case["dilation"], groups=case["groups"],
+              padding_mode=case["padding_mode"])
+    _, cache = F.conv2d_with_cache(x, w, b, **kw)
+    dw2, db2 = F.conv2d_param_grads_from_cache(dy, cache)
+    np.testing.assert_array_equal(dw2, dw)
+    np.testing.assert_array_equal(db2, db)
+
+
+def test_sequential_backward_params_matches_backward() -> None:
+    """A training step's backward (no image gradient) leaves the same parameter gradients."""
+    from cnnviz import nn
+
+    x = np.random.default_rng(0).standard_normal((5, 1, 8, 8)).astype(np.float32)
+    dy = np.ones((5, 3), dtype=np.float32)
+    grads = []
+    for params_only in (False, True):
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 2, 3),
+                              nn.Flatten(), nn.Linear(2 * 6 * 6, 3))
+        for i, p in enumerate(model.parameters()):
+            p.data[...] = np.random.default_rng(i).standard_normal(p.data.shape) * 0.3
+        model(x)
+        if params_only:
+            model.backward_params(dy)
+        else:
+            model.backward(dy)
+        grads.append([p.grad.copy() for p in model.parameters()])
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(a, b)
