@@ -3,7 +3,8 @@
     python scripts/classroom_audit.py [--width 1280 --height 720] [--lang zh] [--pages slug ...]
 
 Classroom mode on, sidebar open, the browser's language set to ``--lang``; for each page the
-measurements of ``tests/browser/layout_probe.py`` and a screenshot in ``--out``.
+measurements of ``tests/browser/layout_probe.py`` (once the page has its measured width) and
+two screenshots in ``--out``: the first screen and the whole page (``*_full.png``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if str(ROOT) not in sys.path:
 from cnnviz.lessons.registry import LESSONS  # noqa: E402
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, running_app  # noqa: E402
 from tests.browser.layout_probe import layout_report, problems  # noqa: E402
+from tests.browser.stage_wait import wait_for_width  # noqa: E402
 
 
 def settle(pg) -> None:  # noqa: ANN001
@@ -58,10 +60,11 @@ def main() -> int:
                 pg.locator(f'[data-testid="stSidebarNav"] a[href$="/{lesson.slug}"]').first.click()
                 pg.wait_for_url(f"**/{lesson.slug}")
             settle(pg)
-            pg.wait_for_timeout(800)
+            wait_for_width(pg)  # figures are sized to the measured width after this rerun
             found = problems(layout_report(pg))
             shot = args.out / f"{lesson.slug}_{args.width}x{args.height}_{args.lang}.png"
             pg.screenshot(path=str(shot))
+            pg.screenshot(path=str(shot.with_name(shot.stem + "_full.png")), full_page=True)
             failures += bool(found)
             print(f"{lesson.slug:14s} {'OK' if not found else ''}")
             for f in found:
