@@ -3,7 +3,8 @@
     python scripts/classroom_audit.py [--width 1280 --height 720] [--lang zh] [--pages slug ...]
 
 Classroom mode on, sidebar open, the browser's language set to ``--lang``; for each page the
-measurements of ``tests/browser/layout_probe.py`` and a screenshot in ``--out``.
+measurements of ``tests/browser/layout_probe.py`` (once the page has its measured width) and
+screenshots in ``--out``: the first screen, then the rest of the page screen by screen.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if str(ROOT) not in sys.path:
 from cnnviz.lessons.registry import LESSONS  # noqa: E402
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, running_app  # noqa: E402
 from tests.browser.layout_probe import layout_report, problems  # noqa: E402
+from tests.browser.stage_wait import wait_for_width  # noqa: E402
 
 
 def settle(pg) -> None:  # noqa: ANN001
@@ -27,6 +29,26 @@ def settle(pg) -> None:  # noqa: ANN001
     for _ in range(2):
         pg.wait_for_function(IDLE_JS, timeout=60_000)
         pg.wait_for_timeout(400)
+
+
+# the element that scrolls the page (Streamlit scrolls inside the app, so a "full page"
+# screenshot shows only the first screen)
+SCROLLER = """() => { let e = document.querySelector('[data-testid="stMain"]');
+  for (; e; e = e.parentElement)
+    if (e.scrollHeight > e.clientHeight + 5 && getComputedStyle(e).overflowY !== 'visible')
+      return e;
+  return document.scrollingElement; }"""
+
+
+def screens(pg, shot: Path, height: int) -> None:  # noqa: ANN001
+    """The rest of the page, one screen at a time: ``<shot>_2.png``, ``_3`` ... (overlapping
+    by 100 px), then back to the top."""
+    total = pg.evaluate(f"() => ({SCROLLER})().scrollHeight")
+    for n, y in enumerate(range(height - 100, total, height - 100), start=2):
+        pg.evaluate(f"y => ({SCROLLER})().scrollTo(0, y)", y)
+        pg.wait_for_timeout(300)
+        pg.screenshot(path=str(shot.with_name(f"{shot.stem}_{n}.png")))
+    pg.evaluate(f"() => ({SCROLLER})().scrollTo(0, 0)")
 
 
 def main() -> int:
@@ -58,10 +80,11 @@ def main() -> int:
                 pg.locator(f'[data-testid="stSidebarNav"] a[href$="/{lesson.slug}"]').first.click()
                 pg.wait_for_url(f"**/{lesson.slug}")
             settle(pg)
-            pg.wait_for_timeout(800)
+            wait_for_width(pg)  # figures are sized to the measured width after this rerun
             found = problems(layout_report(pg))
             shot = args.out / f"{lesson.slug}_{args.width}x{args.height}_{args.lang}.png"
             pg.screenshot(path=str(shot))
+            screens(pg, shot, args.height)
             failures += bool(found)
             print(f"{lesson.slug:14s} {'OK' if not found else ''}")
             for f in found:

@@ -157,8 +157,10 @@ def _fitted(args: tuple, kwargs: dict[str, Any]) -> tuple[tuple, str | None]:
     """An animation's WindowSpec cropped (top-left) so its digits stay >= 16 px at the real
     width, with arrays of the output's shape cut alike; and the note that says so."""
     spec = args[0]
+    titles = tuple(kwargs.get(f"{name}_title") for name in ("input", "kernel", "output"))
     part = fit_spec(spec, kwargs["width_hint"], classroom=bool(kwargs.get("classroom")),
-                    budget=kwargs.get("height"), lang=kwargs.get("lang", "en"))
+                    budget=kwargs.get("height"), lang=kwargs.get("lang", "en"),
+                    titles=titles)  # type: ignore[arg-type]
     if part is spec:
         return args, None
     (rr, cc), (r, c) = spec.output.shape, part.output.shape

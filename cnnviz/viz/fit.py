@@ -17,6 +17,7 @@ import numpy as np
 from cnnviz.i18n import common
 from cnnviz.lessons.window import WindowSpec
 from cnnviz.viz.equation import equation_font, equation_height, equation_lines, equation_room
+from cnnviz.viz.grid import titles_top
 from cnnviz.viz.style import AnimationStyle, auto_decimals, fit_font, fmt
 
 MIN_DIGIT_PX = 16  # the classroom rule: grid digits at least this large
@@ -78,6 +79,12 @@ def grid_height(rows: int, cell_w: float, most: int, budget: int | None,
     return max(px, TITLE_PX + 40)
 
 
+def drawn_grid_px(fitted: int, top: int) -> int:
+    """The grids' height once column titles that wrap (``top`` px of them, 50 for one line)
+    have taken their room from the ``fitted`` height: the animator's own rule."""
+    return max(fitted - (top - 50), int(0.75 * fitted), 120)
+
+
 def cell_px(spec: WindowSpec, width_px: float, grid_px: int) -> float:
     """The cell size the animator draws: square, bound by the width or by the height."""
     return min(cell_width(grid_widths(spec), width_px), (grid_px - TITLE_PX) / grid_rows(spec))
@@ -108,14 +115,29 @@ def crop_spec(spec: WindowSpec, rows: int, cols: int) -> WindowSpec:
 MIN_STEPS = 4  # a crop animates at least this many steps (or all the output has)
 
 
+Titles = tuple[str | None, str | None, str | None]  # input, kernel, output (None: common)
+
+
+def column_titles_of(spec: WindowSpec, titles: Titles, lang: str) -> list[str]:
+    """The column titles the animator writes over ``spec``'s grids."""
+    given = (titles[0] or common(lang, "padded_input" if any(spec.pad) else "input"),
+             titles[1] or common(lang, "kernel"), titles[2] or common(lang, "output"))
+    return [given[0], *([given[1]] if spec.kernel is not None else []), given[2]]
+
+
 def _font_at(spec: WindowSpec, rows: int, cols: int, width_px: float, *, base: int,
-             most: int, budget: int | None, equation_px: int) -> tuple[WindowSpec, int]:
-    """The top-left ``rows`` x ``cols`` crop and the digit size it would be drawn with."""
+             most: int, budget: int | None, equation_px: int, lang: str = "en",
+             titles: Titles | None = None) -> tuple[WindowSpec, int]:
+    """The top-left ``rows`` x ``cols`` crop and the digit size the animator would draw it
+    with (its titles wrapped as the figure wraps them, unless ``titles`` is None)."""
     ho, wo = spec.output.shape
     part = crop_spec(spec, rows, cols) if (rows, cols) != (ho, wo) else spec
-    cell_w = cell_width(grid_widths(part), width_px)
-    grid_px = grid_height(grid_rows(part), cell_w, most, budget, equation_px)
-    return part, digit_font(part, width_px, grid_px, base)
+    widths = grid_widths(part)
+    fitted = grid_height(grid_rows(part), cell_width(widths, width_px), most, budget,
+                         equation_px)
+    top = 50 if titles is None else titles_top(column_titles_of(part, titles, lang), widths,
+                                               base + 2, width_px, GRID_GAP)
+    return part, digit_font(part, width_px, drawn_grid_px(fitted, top), base)
 
 
 def _counts(n: int) -> list[int]:
@@ -125,17 +147,20 @@ def _counts(n: int) -> list[int]:
 
 
 def trim_to_fit(spec: WindowSpec, width_px: float, *, base: int, most: int,
-                budget: int | None, equation_px: int,
-                min_font: int = MIN_DIGIT_PX) -> WindowSpec:
+                budget: int | None, equation_px: int, min_font: int = MIN_DIGIT_PX,
+                lang: str = "en", titles: Titles | None = None) -> WindowSpec:
     """``spec`` itself when its digits reach ``min_font`` at this width, else a top-left
     crop (``crop_spec``) that still animates: of at least two steps, the one with the most
     steps whose digits reach ``min_font`` (a strip of one row when the height binds); when
     no such crop exists, the one of ``MIN_STEPS`` steps with the largest digits.
 
     A crop of one cell would be a still picture: Play would have nothing to step through.
+    ``titles`` (the page's input / kernel / output titles, None for the common ones) are
+    wrapped as the animator wraps them: a title on three lines takes room from the grids.
     """
     ho, wo = spec.output.shape
-    kw = {"base": base, "most": most, "budget": budget, "equation_px": equation_px}
+    kw = {"base": base, "most": most, "budget": budget, "equation_px": equation_px,
+          "lang": lang, "titles": titles}
     whole, font = _font_at(spec, ho, wo, width_px, **kw)
     if font >= min_font or ho * wo <= 1:
         return spec
@@ -169,7 +194,8 @@ def slider_span(lang: str, font: int, width_px: float) -> tuple[float, float]:
 
 
 def fit_spec(spec: WindowSpec, width_px: float, *, classroom: bool,
-             budget: int | None, lang: str = "en") -> WindowSpec:
+             budget: int | None, lang: str = "en",
+             titles: Titles = (None, None, None)) -> WindowSpec:
     """``trim_to_fit`` with the animator's own style, equation and grid height: digits of at
     least ``MIN_DIGIT_PX`` in classroom mode; normal mode keeps the whole crop (its numbers
     fitted to the real width, as small as ``fit_font`` allows)."""
@@ -178,4 +204,5 @@ def fit_spec(spec: WindowSpec, width_px: float, *, classroom: bool,
     eq_px = equation_height(equation_room(spec), equation_font(lines, width_px, style.equation))
     return trim_to_fit(spec, width_px, base=style.font, most=grid_most(classroom),
                        budget=budget, equation_px=eq_px,
-                       min_font=MIN_DIGIT_PX if classroom else MIN_DIGIT_PX_NEAR)
+                       min_font=MIN_DIGIT_PX if classroom else MIN_DIGIT_PX_NEAR,
+                       lang=lang, titles=titles)

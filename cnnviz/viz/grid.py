@@ -63,6 +63,27 @@ def fit_column_titles(fig: go.Figure, size: int, width_px: float,
     return titles, title_room(lines, font)
 
 
+def titles_top(titles: Sequence[str], widths: Sequence[float], size: int, width_px: float,
+               spacing: float = 0.06, edge_px: float = 10) -> int:
+    """The top margin ``column_titles`` would give titles over ``grid_columns(titles,
+    widths, spacing)``, without building the figure (the classroom fit asks it of many crops).
+    """
+    n = len(widths)
+    room = 1 - spacing * (n - 1)
+    x0, domains = 0.0, []
+    for w in widths:
+        domains.append((x0, x0 + room * w / sum(widths)))
+        x0 = domains[-1][1] + spacing
+    plot_px = max(min(width_px, NARROWEST_PX) - 2 * edge_px, 1)
+    px = []
+    for i, (a, b) in enumerate(domains):
+        left = (a - domains[i - 1][1]) / 2 * plot_px if i else edge_px
+        right = (domains[i + 1][0] - b) / 2 * plot_px if i + 1 < n else edge_px
+        px.append((b - a) * plot_px + 2 * min(left, right))
+    _, font, lines = fit_titles(list(titles), px, size)
+    return title_room(lines, font)
+
+
 def column_titles(fig: go.Figure, size: int,
                   width_px: float = NARROWEST_PX) -> tuple[list[dict[str, object]], int]:
     """The column titles fitted to their columns (``fit_column_titles``), for frames to

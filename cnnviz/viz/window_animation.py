@@ -183,7 +183,7 @@ def window_animation_figure(
     # wrap take their room from the grids
     fitted = fit.grid_height(fit.grid_rows(spec), fit.cell_width(widths, width_hint),
                              fit.grid_most(classroom), height, eq_px)
-    grid_px = max(fitted - (top - 50), int(0.75 * fitted), 120)
+    grid_px = fit.drawn_grid_px(fitted, top)
     font = fit_font(fit.cell_px(spec, width_hint, grid_px),
                     max(max_chars(g.text) for g in grids), style.font)
     for col, g in enumerate(grids, start=1):

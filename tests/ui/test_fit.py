@@ -90,3 +90,20 @@ def test_a_crop_that_reads_keeps_at_least_two_steps(width: int) -> None:
     assert part.output.size >= 2
     fig = window_animation_figure(part, lang="zh", classroom=True, width_hint=width, height=700)
     assert _grid_font(fig) >= fit.MIN_DIGIT_PX
+
+
+@pytest.mark.parametrize("width", [640, 720, 880, 1240])
+def test_titles_that_wrap_are_counted_in_the_fit(width: int) -> None:
+    """Lesson 7's stretched view: its kernel title ("旋转 180° 的卷积核") wraps to three
+    lines and takes height from the grids; the crop is chosen knowing that, so the digits
+    the figure draws still reach 16 px (they came out at 12 px at 1280×720)."""
+    from cnnviz.lessons.transposed import zero_insertion_spec
+
+    x = np.random.default_rng(0).random((3, 3)).astype(np.float32)
+    spec = zero_insertion_spec(x, np.ones((3, 3), np.float32), 2, 0, 0, 1)
+    titles = ("拉伸并填充后的输入", "旋转 180° 的卷积核", None)
+    part = fit.fit_spec(spec, width, classroom=True, budget=680, lang="zh", titles=titles)
+    assert part.output.size >= fit.MIN_STEPS
+    fig = window_animation_figure(part, lang="zh", classroom=True, width_hint=width,
+                                  height=680, input_title=titles[0], kernel_title=titles[1])
+    assert _grid_font(fig) >= fit.MIN_DIGIT_PX
