@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from cnnviz.i18n import Text
 from cnnviz.lessons.im2col import Im2col
+from cnnviz.viz.equation import paren
 from cnnviz.viz.linked_animation import LinkedGrid, LinkedStep, linked_animation_figure
 from cnnviz.viz.style import fmt
 
@@ -16,8 +17,9 @@ HEAD = Text("window {j} (row {r}, col {c}) → column {j}",
 
 
 def dot_line(row: np.ndarray, col: np.ndarray, total: float, name: str) -> str:
-    """``W1·c = 2·1 + 0·2 + ... = 15``: integers, so the printed terms add up exactly."""
-    terms = " + ".join(f"{fmt(float(w), 0)}·{fmt(float(v), 0)}" for w, v in zip(row, col))
+    """``W1·c = 2·1+0·2+... = 15``: integers, so the printed terms add up exactly (no spaces
+    around "+": the line stays one line, and large, on a projected 1024-px page)."""
+    terms = "+".join(f"{paren(float(w), 0)}·{paren(float(v), 0)}" for w, v in zip(row, col))
     return f"{name} = {terms} = {fmt(float(total), 0)}"
 
 
