@@ -46,6 +46,16 @@ def im2col_steps(r: Im2col, lang: str) -> list[LinkedStep]:
     return steps
 
 
+def im2col_linked(r: Im2col, titles: tuple[str, str, str], lang: str
+                  ) -> tuple[list[LinkedGrid], list[LinkedStep]]:
+    """Input | column matrix | W·columns, and a step per window (figure and GIF)."""
+    signed = bool(r.product.min() < 0)
+    grids = [LinkedGrid(titles[0], r.x, vmin=0.0),
+             LinkedGrid(titles[1], r.cols, vmin=float(r.x.min()), vmax=float(r.x.max())),
+             LinkedGrid(titles[2], r.product, signed=signed)]
+    return grids, im2col_steps(r, lang)
+
+
 def im2col_figure(
     r: Im2col,
     titles: tuple[str, str, str],
@@ -57,9 +67,6 @@ def im2col_figure(
     width_hint: int = 800,
 ) -> go.Figure:
     """Input | column matrix | W·columns, animated window by window."""
-    signed = bool(r.product.min() < 0)
-    grids = [LinkedGrid(titles[0], r.x, vmin=0.0),
-             LinkedGrid(titles[1], r.cols, vmin=float(r.x.min()), vmax=float(r.x.max())),
-             LinkedGrid(titles[2], r.product, signed=signed)]
-    return linked_animation_figure(grids, im2col_steps(r, lang), lang=lang, classroom=classroom,
+    grids, steps = im2col_linked(r, titles, lang)
+    return linked_animation_figure(grids, steps, lang=lang, classroom=classroom,
                                    frame_ms=frame_ms, height=height, width_hint=width_hint)
