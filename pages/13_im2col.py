@@ -15,8 +15,9 @@ from cnnviz.lessons.im2col import (
     teaching_input,
 )
 from cnnviz.ui.image_picker import GRID_KEY
+from cnnviz.ui.linked_downloads import linked_downloads
 from cnnviz.viz.heatmaps import GridPanel, number_grid_figure
-from cnnviz.viz.im2col import im2col_figure
+from cnnviz.viz.im2col import im2col_figure, im2col_linked
 
 K = "im"
 SLUG = ui.page_title(__file__).slug
@@ -52,12 +53,11 @@ ho, wo = r.out_shape
 kk, n_cols = r.cols.shape
 with right:
     st.subheader(ui.tc("animation"))
-    ui.plot(
-        im2col_figure, r,
-        (ui.tc("input"), ui.t(f"columns ({kk} × {n_cols})", f"列矩阵（{kk} × {n_cols}）"),
-         ui.t("kernel rows × columns", "卷积核行 × 列")),
-        lang=ui.lang(), classroom=ui.classroom(), key=f"{K}_anim",
-    )
+    titles = (ui.tc("input"), ui.t(f"columns ({kk} × {n_cols})", f"列矩阵（{kk} × {n_cols}）"),
+              ui.t("kernel rows × columns", "卷积核行 × 列"))
+    ui.plot(im2col_figure, r, titles, lang=ui.lang(), classroom=ui.classroom(),
+            key=f"{K}_anim")
+    linked_downloads(*im2col_linked(r, titles, ui.lang()), key=f"{K}_anim")
     st.caption(ui.prose(SLUG, "anim_caption"))
 
 st.subheader(ui.t("One matrix product", "一次矩阵乘法"))

@@ -17,8 +17,9 @@ from cnnviz.lessons.receptive_field import (
     size_question,
     spread,
 )
+from cnnviz.ui.linked_downloads import linked_downloads
 from cnnviz.viz.heatmaps import Panel, image_row_figure
-from cnnviz.viz.receptive_field import receptive_field_figure
+from cnnviz.viz.receptive_field import receptive_field_figure, receptive_field_linked
 
 K = "rf"
 SLUG = ui.page_title(__file__).slug
@@ -59,12 +60,13 @@ r, jump = f.recursion[-1]
 top, bottom, left_, right_ = f.box
 with right:
     st.subheader(ui.tc("animation"))
-    ui.plot(
-        receptive_field_figure, x, f.output, i, row_boxes(layers, x, i), jump,
-        (ui.t(f"input {x.shape[0]}×{x.shape[1]}", f"输入 {x.shape[0]}×{x.shape[1]}"),
-         ui.t(f"output {ho}×{wo}", f"输出 {ho}×{wo}")),
-        lang=ui.lang(), classroom=ui.classroom(), key=f"{K}_anim",
-    )
+    boxes = row_boxes(layers, x, i)
+    titles = (ui.t(f"input {x.shape[0]}×{x.shape[1]}", f"输入 {x.shape[0]}×{x.shape[1]}"),
+              ui.t(f"output {ho}×{wo}", f"输出 {ho}×{wo}"))
+    ui.plot(receptive_field_figure, x, f.output, i, boxes, jump, titles, lang=ui.lang(),
+            classroom=ui.classroom(), key=f"{K}_anim")
+    linked_downloads(*receptive_field_linked(x, f.output, i, boxes, jump, titles, ui.lang()),
+                     key=f"{K}_anim", frame_ms=700)
     st.caption(ui.prose(SLUG, "anim_caption"))
 
 st.subheader(ui.t("The recursion, with your stack", "递推公式，代入你的层"))

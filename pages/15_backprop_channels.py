@@ -21,7 +21,8 @@ from cnnviz.lessons.backprop_channels import (
     stretched_question,
     stride_backward,
 )
-from cnnviz.viz.backprop_channels import pool_backward_figure
+from cnnviz.ui.linked_downloads import linked_downloads
+from cnnviz.viz.backprop_channels import pool_backward_figure, pool_backward_linked
 from cnnviz.viz.heatmaps import GridPanel, number_grid_figure
 from cnnviz.viz.window_animation import window_animation_figure
 
@@ -55,6 +56,8 @@ with right:
     st.subheader(ui.t("Max pooling, backwards", "最大池化的反向传播"))
     ui.plot(pool_backward_figure, pb, ("X", "dL/dY", "dL/dX"), lang=ui.lang(),
             classroom=ui.classroom(), key=f"{K}_anim_pool")
+    linked_downloads(*pool_backward_linked(pb, ("X", "dL/dY", "dL/dX"), ui.lang()),
+                     key=f"{K}_anim_pool")
     st.caption(ui.prose(SLUG, "pool_caption"))
 
 st.subheader(ui.t(f"A stride-{s} convolution, backwards", f"步幅为 {s} 的卷积的反向传播"))

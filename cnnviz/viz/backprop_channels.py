@@ -39,6 +39,21 @@ def pool_steps(r: PoolBackward, lang: str) -> list[LinkedStep]:
     return steps
 
 
+def pool_backward_linked(r: PoolBackward, titles: tuple[str, str, str], lang: str
+                         ) -> tuple[list[LinkedGrid], list[LinkedStep]]:
+    """X | dL/dY | dL/dX, and a step per dL/dY cell (figure and GIF)."""
+    amax = max(float(np.abs(r.dx).max()), float(np.abs(r.dy).max()), 1.0)
+    grids = [LinkedGrid(titles[0], r.x, vmin=0.0),
+             LinkedGrid(titles[1], r.dy, signed=True, vmax=amax),
+             LinkedGrid(titles[2], r.dx, signed=True, vmax=amax)]
+    steps = pool_steps(r, lang)
+    last = steps[-1]
+    # the last step shows the engine's dL/dX whole: zeros where no maximum was
+    steps[-1] = LinkedStep(marks=last.marks, values={2: r.dx}, lines=last.lines,
+                           accents=last.accents)
+    return grids, steps
+
+
 def pool_backward_figure(
     r: PoolBackward,
     titles: tuple[str, str, str],
@@ -50,14 +65,6 @@ def pool_backward_figure(
     width_hint: int = 800,
 ) -> go.Figure:
     """X (the window) | dL/dY (the cell sent back) | dL/dX (filling in, zeros at the end)."""
-    amax = max(float(np.abs(r.dx).max()), float(np.abs(r.dy).max()), 1.0)
-    grids = [LinkedGrid(titles[0], r.x, vmin=0.0),
-             LinkedGrid(titles[1], r.dy, signed=True, vmax=amax),
-             LinkedGrid(titles[2], r.dx, signed=True, vmax=amax)]
-    steps = pool_steps(r, lang)
-    last = steps[-1]
-    # the last step shows the engine's dL/dX whole: zeros where no maximum was
-    steps[-1] = LinkedStep(marks=last.marks, values={2: r.dx}, lines=last.lines,
-                           accents=last.accents)
+    grids, steps = pool_backward_linked(r, titles, lang)
     return linked_animation_figure(grids, steps, lang=lang, classroom=classroom,
                                    frame_ms=frame_ms, height=height, width_hint=width_hint)

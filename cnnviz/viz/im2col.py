@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from cnnviz.i18n import Text
 from cnnviz.lessons.im2col import Im2col
+from cnnviz.viz.equation import paren
 from cnnviz.viz.linked_animation import LinkedGrid, LinkedStep, linked_animation_figure
 from cnnviz.viz.style import fmt
 
@@ -16,8 +17,9 @@ HEAD = Text("window {j} (row {r}, col {c}) → column {j}",
 
 
 def dot_line(row: np.ndarray, col: np.ndarray, total: float, name: str) -> str:
-    """``W1·c = 2·1 + 0·2 + ... = 15``: integers, so the printed terms add up exactly."""
-    terms = " + ".join(f"{fmt(float(w), 0)}·{fmt(float(v), 0)}" for w, v in zip(row, col))
+    """``W1·c = 2·1+0·2+... = 15``: integers, so the printed terms add up exactly (no spaces
+    around "+": the line stays one line, and large, on a projected 1024-px page)."""
+    terms = "+".join(f"{paren(float(w), 0)}·{paren(float(v), 0)}" for w, v in zip(row, col))
     return f"{name} = {terms} = {fmt(float(total), 0)}"
 
 
@@ -44,6 +46,16 @@ def im2col_steps(r: Im2col, lang: str) -> list[LinkedStep]:
     return steps
 
 
+def im2col_linked(r: Im2col, titles: tuple[str, str, str], lang: str
+                  ) -> tuple[list[LinkedGrid], list[LinkedStep]]:
+    """Input | column matrix | W·columns, and a step per window (figure and GIF)."""
+    signed = bool(r.product.min() < 0)
+    grids = [LinkedGrid(titles[0], r.x, vmin=0.0),
+             LinkedGrid(titles[1], r.cols, vmin=float(r.x.min()), vmax=float(r.x.max())),
+             LinkedGrid(titles[2], r.product, signed=signed)]
+    return grids, im2col_steps(r, lang)
+
+
 def im2col_figure(
     r: Im2col,
     titles: tuple[str, str, str],
@@ -55,9 +67,6 @@ def im2col_figure(
     width_hint: int = 800,
 ) -> go.Figure:
     """Input | column matrix | W·columns, animated window by window."""
-    signed = bool(r.product.min() < 0)
-    grids = [LinkedGrid(titles[0], r.x, vmin=0.0),
-             LinkedGrid(titles[1], r.cols, vmin=float(r.x.min()), vmax=float(r.x.max())),
-             LinkedGrid(titles[2], r.product, signed=signed)]
-    return linked_animation_figure(grids, im2col_steps(r, lang), lang=lang, classroom=classroom,
+    grids, steps = im2col_linked(r, titles, lang)
+    return linked_animation_figure(grids, steps, lang=lang, classroom=classroom,
                                    frame_ms=frame_ms, height=height, width_hint=width_hint)

@@ -21,6 +21,23 @@ def _box_cells(box: tuple[int, int, int, int]) -> np.ndarray:
     return np.stack([rr.ravel(), cc.ravel()], axis=1)
 
 
+def receptive_field_linked(x: np.ndarray, output: np.ndarray, row: int,
+                           boxes: list[tuple[int, int, int, int]], jump: int,
+                           titles: tuple[str, str], lang: str
+                           ) -> tuple[list[LinkedGrid], list[LinkedStep]]:
+    """Input | output, and a step per unit of output row ``row`` (figure and GIF)."""
+    grids = [LinkedGrid(titles[0], x, numbers=False, vmin=0.0, vmax=1.0),
+             LinkedGrid(titles[1], output, numbers=False, vmin=0.0, vmax=1.0)]
+    steps = []
+    for col, box in enumerate(boxes):
+        top, bottom, left, right = box
+        line = LINE.format(r=row, c=col, t=top, b=bottom, le=left, ri=right,
+                           h=bottom - top + 1, w=right - left + 1).get(lang)
+        steps.append(LinkedStep(marks={0: _box_cells(box), 1: np.array([[row, col]])},
+                                lines=(line, MOVE.format(j=jump).get(lang))))
+    return grids, steps
+
+
 def receptive_field_figure(
     x: np.ndarray,
     output: np.ndarray,
@@ -36,14 +53,6 @@ def receptive_field_figure(
     width_hint: int = 800,
 ) -> go.Figure:
     """Input | output, animated along output row ``row``: the unit and the box it sees."""
-    grids = [LinkedGrid(titles[0], x, numbers=False, vmin=0.0, vmax=1.0),
-             LinkedGrid(titles[1], output, numbers=False, vmin=0.0, vmax=1.0)]
-    steps = []
-    for col, box in enumerate(boxes):
-        top, bottom, left, right = box
-        line = LINE.format(r=row, c=col, t=top, b=bottom, le=left, ri=right,
-                           h=bottom - top + 1, w=right - left + 1).get(lang)
-        steps.append(LinkedStep(marks={0: _box_cells(box), 1: np.array([[row, col]])},
-                                lines=(line, MOVE.format(j=jump).get(lang))))
+    grids, steps = receptive_field_linked(x, output, row, boxes, jump, titles, lang)
     return linked_animation_figure(grids, steps, lang=lang, classroom=classroom,
                                    frame_ms=frame_ms, height=height, width_hint=width_hint)

@@ -80,7 +80,7 @@ def test_written_dot_products_add_up() -> None:
         for line in step.lines[1:]:
             terms, total = line.split(" = ")[1:]
             got = sum(Fraction(a.replace("−", "-")) * Fraction(b.replace("−", "-"))
-                      for a, b in re.findall(r"(−?\d+)·(−?\d+)", terms))
+                      for a, b in re.findall(r"\(?(−?\d+)\)?·\(?(−?\d+)\)?", terms))
             assert got == Fraction(total.replace("−", "-"))
 
 

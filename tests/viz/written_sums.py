@@ -121,7 +121,7 @@ ARITHMETIC = re.compile(rf"^{NUMBER}(?:\s*[·+]\s*{NUMBER})*$")
 def _evaluate(expr: str) -> Fraction:
     """A printed sum of products (``2·1 + 0·−2 + 3``) as the exact value."""
     total = Fraction(0)
-    for term in expr.split(" + "):
+    for term in re.split(r"\s*\+\s*", expr):
         value = Fraction(1)
         for factor in term.split("·"):
             value *= number(factor)
