@@ -50,12 +50,14 @@ st.caption(ui.prose(SLUG, "rates_note"))
 
 st.subheader(ui.t("One step, written out", "写出一步"))
 t = ui.slider(ui.t("Step t", "第 t 步"), 1, steps, 1, key=f"{K}_t")
+coord = ui.radio(ui.t("Coordinate", "坐标"), [0, 1], format_func=lambda i: "xy"[i],
+                 horizontal=True, key=f"{K}_coord")
 rec = step_record(surface, focus, t, scale)
 ui.formula(general_rule(focus))
 if rec is None:
     st.info(ui.prose(SLUG, "no_step", name=ui.t(opt.OPTIMISER_NAMES[focus]), step=t))
 else:
-    for line in rule_lines(rec):
+    for line in rule_lines(rec, coord):
         ui.formula(line)
     st.caption(ui.prose(SLUG, "rule_numbers", lr=num(rec.lr)))
 st.markdown(ui.prose(SLUG, f"rule_{focus}"))

@@ -51,20 +51,28 @@ st.markdown(ui.prose(SLUG, "spread_explain"))
 st.subheader(ui.t("Speed on this machine", "在这台机器上的速度"))
 sizes = tuple(sorted({*bat.SIZES, b}))
 times = st.session_state.get(TIMES) or {}
-if st.button(ui.t("Measure again", "重新测量"), key=f"{K}_measure",
-             icon=":material/timer:"):
+# timed only on request: a class opening the page at once would time each other's load
+label = ui.t("Measure again", "重新测量") if times else ui.t("Time it on this machine",
+                                                             "在这台机器上计时")
+if st.button(label, key=f"{K}_measure", icon=":material/timer:"):
     times = {}
-with st.spinner(ui.t("Timing training steps…", "正在计时训练步…")):
-    missing = tuple(size for size in sizes if size not in times)
-    if missing:
+    missing = sizes
+else:
+    missing = tuple(size for size in sizes if size not in times) if times else ()
+if missing:
+    with st.spinner(ui.t("Timing training steps…", "正在计时训练步…")):
         times = {**times, **bat.time_iterations(missing)}
-        st.session_state[TIMES] = times
-shown = {size: times[size] for size in sizes}
-ui.plot(speed_figure, shown, n, b, lang=ui.lang(), classroom=ui.classroom(), key=f"{K}_speed")
-ms = shown[b] * 1000
-ui.formula(rf"I \times t = {c.per_epoch} \times {ms:.3g}\,\mathrm{{ms}} "
-           rf"\approx {c.per_epoch * ms / 1000:.3g}\,\mathrm{{s}}")
-st.caption(ui.prose(SLUG, "speed_caption", b=b, ms=f"{ms:.3g}", ips=f"{b / shown[b]:,.0f}"))
+    st.session_state[TIMES] = times
+if not times:
+    st.info(ui.prose(SLUG, "speed_prompt"))
+else:
+    shown = {size: times[size] for size in sizes}
+    ui.plot(speed_figure, shown, n, b, lang=ui.lang(), classroom=ui.classroom(),
+            key=f"{K}_speed")
+    ms = shown[b] * 1000
+    ui.formula(rf"I \times t = {c.per_epoch} \times {ms:.3g}\,\mathrm{{ms}} "
+               rf"\approx {c.per_epoch * ms / 1000:.3g}\,\mathrm{{s}}")
+    st.caption(ui.prose(SLUG, "speed_caption", b=b, ms=f"{ms:.3g}", ips=f"{b / shown[b]:,.0f}"))
 ui.explain_entry(SLUG, "explain")
 
 st.subheader(ui.tc("check"))

@@ -105,6 +105,7 @@ def spread_figure(s: Spread, *, lang: str = "en", classroom: bool = False,
                    "font": {"size": font - 4}},
         "height": height, "margin": {"l": 60, "r": 10, "t": 50, "b": 230},
         "font": {"size": font - 4}, "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "meta": {"written_sums": False},  # nothing here is a sum to check (tests)
     }
     plot_h = max(height - 50 - 230, 1)
     y_ctrl = -120 / plot_h

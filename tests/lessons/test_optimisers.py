@@ -76,16 +76,28 @@ def test_written_step_is_the_runs_step(key: str) -> None:
         rec = opt.step_record("rosenbrock", key, t)
         np.testing.assert_array_equal(rec.theta, r.path[t - 1])
         np.testing.assert_array_equal(rec.theta_new, r.path[t])
-        lines = rule_lines(rec)
-        assert lines[-1 if key != "adadelta" else -2].endswith(rf"\approx {vec(r.path[t])}")
-        assert vec(rec.grad) in lines[0]
+        for i in (0, 1):
+            lines = rule_lines(rec, i)
+            assert vec(rec.grad) in lines[0]
+            assert lines[-1].startswith(f"{'xy'[i]}_{{{t}}} = ")
+            assert lines[-1].endswith(rf"\approx {num(r.path[t][i])}")
 
 
 def test_sgd_step_checks_out_by_hand() -> None:
     rec = opt.step_record("bowl", "sgd", 1)
     by_hand = rec.theta - rec.lr * rec.grad.astype(np.float64)
     np.testing.assert_allclose(rec.theta_new, by_hand, rtol=1e-6)
-    assert rule_lines(rec)[-1].endswith(vec(by_hand))
+    for i in (0, 1):
+        assert rule_lines(rec, i)[-1].endswith(num(by_hand[i]))
+
+
+def test_adam_written_out_recomputes_the_engines_step() -> None:
+    """m̂ / (√v̂ + ε) from the printed state gives the engine's move (to print precision)."""
+    rec = opt.step_record("saddle", "adam", 7)
+    b1, b2 = rec.group["betas"]
+    m, v = rec.after["exp_avg"].astype(float), rec.after["exp_avg_sq"].astype(float)
+    step = rec.lr * (m / (1 - b1 ** 7)) / (np.sqrt(v / (1 - b2 ** 7)) + rec.group["eps"])
+    np.testing.assert_allclose(rec.theta - step, rec.theta_new, rtol=1e-5, atol=1e-6)
 
 
 def test_divergence_stops_the_run_cleanly() -> None:

@@ -20,7 +20,7 @@ def test_defaults_show_the_engines_race_and_step() -> None:
         np.testing.assert_allclose(arr(last[3 * i]["x"]), r.path[:, 0])
     text = all_text(at)
     assert opt.SURFACES["bowl"].latex in text
-    assert r"\beta_1 m_{0}" in text and "m_{1}" in text  # Adam's step 1 written out
+    assert r"\beta_1 m^x_{0}" in text and r"\hat m^x_{1}" in text  # Adam's step 1 written out
 
 
 def test_changed_surface_and_step() -> None:
@@ -28,7 +28,8 @@ def test_changed_surface_and_step() -> None:
     at.radio(key="opt_surface").set_value("rosenbrock").run()
     at.selectbox(key="opt_focus").set_value("momentum").run()
     at.slider(key="opt_t").set_value(3).run()
+    at.radio(key="opt_coord").set_value(1).run()
     assert_ok(at)
     text = all_text(at)
-    assert opt.SURFACES["rosenbrock"].latex in text and r"\mu\, b_{2}" in text
+    assert opt.SURFACES["rosenbrock"].latex in text and r"\mu\, b^y_{2}" in text
     assert "Rosenbrock's valley" in text
