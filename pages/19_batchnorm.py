@@ -10,10 +10,16 @@ from cnnviz.viz.learning import arm_colour, bars_figure, curves_figure, histogra
 K = "bn"
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _single(token: str, _rec: object) -> float:
+    """Batches of one digit: once per run (``token``), whatever the batch size."""
+    return bn.single_digit_accuracy(_rec)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _eval_stats(token: str, batch: int, _rec: object) -> bn.EvalStats:
     """Accuracy four ways: once per run (``token``) and batch size."""
-    return bn.eval_statistics(_rec, batch)
+    return bn.eval_statistics(_rec, batch, single=_single(token, _rec))
 
 
 

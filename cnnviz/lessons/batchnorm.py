@@ -81,9 +81,10 @@ def _bn_layers(model: nn.Sequential) -> list[nn.BatchNorm2d]:
 
 def _predict(model: nn.Sequential, x: np.ndarray, batch_stats: bool) -> np.ndarray:
     """Class predictions; ``batch_stats``: every BN normalises with this batch's statistics
-    (training mode) instead of its running ones. The caller passes a throwaway model."""
+    (training mode, momentum 0 so the running statistics stay as trained)."""
     for m in _bn_layers(model):
         m.training = batch_stats
+        m.momentum = 0.0
     return model(x).argmax(1)
 
 
@@ -99,28 +100,32 @@ class EvalStats:
     n: int
 
 
-def eval_statistics(rec: Recording, batch: int, n: int = 300) -> EvalStats:
-    """Accuracy on the first ``n`` test digits with running versus batch statistics."""
+def single_digit_accuracy(rec: Recording, n: int = 200) -> float:
+    """Accuracy when each of the first ``n`` test digits is normalised by its own statistics
+    (a batch of one; the slow part: ``n`` forward passes)."""
     x, y = mnist_split("test", n)
-    state = rec.runs["bn"].state
+    model = trained_bn_net(rec)
+    return float(np.mean([_predict(model, x[i:i + 1], True)[0] == y[i] for i in range(n)]))
 
-    def fresh() -> nn.Sequential:
-        m = deep_net(True)
-        m.load_state_dict(state)
-        return m.eval()
 
-    running = float((fresh()(x).argmax(1) == y).mean())
+def eval_statistics(rec: Recording, batch: int, n: int = 200,
+                    single: float | None = None) -> EvalStats:
+    """Accuracy on the first ``n`` test digits with running versus batch statistics
+    (``single``: ``single_digit_accuracy`` already computed)."""
+    x, y = mnist_split("test", n)
+    model = trained_bn_net(rec)
+    running = float((_predict(model, x, False) == y).mean())
     b = max(2, int(batch))
-    mixed = np.concatenate([_predict(fresh(), x[i:i + b], True) for i in range(0, n, b)])
-    single = np.concatenate([_predict(fresh(), x[i:i + 1], True) for i in range(n)])
+    mixed = np.concatenate([_predict(model, x[i:i + b], True) for i in range(0, n, b)])
     correct = 0
     for c in range(10):
         sel = np.flatnonzero(y == c)
         for i in range(0, len(sel), b):
             part = sel[i:i + b]
-            correct += int((_predict(fresh(), x[part], True) == c).sum())
-    return EvalStats(running, float((mixed == y).mean()), float((single == y).mean()),
-                     correct / n, b, n)
+            correct += int((_predict(model, x[part], True) == c).sum())
+    if single is None:
+        single = single_digit_accuracy(rec, n)
+    return EvalStats(running, float((mixed == y).mean()), single, correct / n, b, n)
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,11 @@ LESSONS: tuple[Lesson, ...] = (
            Text("AlexNet's two tricks with their numbers, and their effect on a curve.",
                 "AlexNet 的两个技巧及其数字，以及它们对训练曲线的影响。"),
            Demo("slider", "do_ch", Text("LRN: channel", "LRN：通道"))),
+    Lesson("residual", 18, "learning", Text("Residual versus plain", "残差网络与普通网络"),
+           ":material/alt_route:", "21_residual.py",
+           Text("The same deep CNN with and without skip connections, trained side by side.",
+                "同一个深层 CNN 带与不带跳跃连接，并排训练。"),
+           Demo("slider", "res_block", Text("Block", "残差块"))),
 )
 
 HOME = LESSONS[0]

@@ -141,14 +141,16 @@ def histograms_figure(hist: Sequence[np.ndarray], std: Sequence[np.ndarray], edg
 
 def layer_bars_figure(values: Sequence[np.ndarray], names: Sequence[str], layer_title: str,
                       value_title: str, steps: Sequence[int], *, log: bool = True,
-                      lang: str = "en", classroom: bool = False, width_hint: int = 800,
-                      height: int | None = None, frame_ms: int = 600) -> go.Figure:
+                      selected: int | None = None, lang: str = "en", classroom: bool = False,
+                      width_hint: int = 800, height: int | None = None,
+                      frame_ms: int = 600) -> go.Figure:
     """One bar per layer per arm (grouped), animated over the checkpoints: ``values[a]`` is
-    (K, L). A log axis, as gradient norms differ by orders of magnitude between layers."""
+    (K, L). A log axis, as gradient norms differ by orders of magnitude between layers;
+    layer ``selected`` (0-based) is shaded."""
     font = _font(classroom)
     K, L = values[0].shape
-    x = [str(j + 1) for j in range(L)]
-    floor = 1e-8
+    x = np.arange(1, L + 1)
+    floor = 1e-12
 
     def traces(k: int) -> list[dict[str, Any]]:
         return [{"type": "bar", "x": x, "y": np.maximum(v[k], floor) if log else v[k],
@@ -157,6 +159,9 @@ def layer_bars_figure(values: Sequence[np.ndarray], names: Sequence[str], layer_
 
     fig = go.Figure([go.Bar(**{k: v for k, v in tr.items() if k != "type"})
                      for tr in traces(0)])
+    if selected is not None:
+        fig.add_vrect(x0=selected + 0.5, x1=selected + 1.5, fillcolor=HIGHLIGHT, opacity=0.18,
+                      line_width=0)
     every = np.concatenate([np.asarray(v, float).ravel() for v in values])
     every = every[np.isfinite(every) & (every > floor)]
     lo, hi = (float(every.min()), float(every.max())) if every.size else (1e-3, 1.0)
@@ -166,7 +171,8 @@ def layer_bars_figure(values: Sequence[np.ndarray], names: Sequence[str], layer_
                      dtick=1, exponentformat="power")
     fig.update_layout(
         barmode="group", height=height or 460, yaxis=yaxis,
-        xaxis={"title": {"text": layer_title}, "tickfont": {"size": font - 4}},
+        xaxis={"title": {"text": layer_title}, "tickfont": {"size": font - 4},
+               "tickvals": list(x), "range": [0.5, L + 0.5]},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
                 "font": {"size": font - 2}},
         margin={"l": 80, "r": 10, "t": 50, "b": 170}, paper_bgcolor="white",

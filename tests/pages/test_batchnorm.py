@@ -31,3 +31,19 @@ def test_changing_the_layer_changes_the_unit_and_highlight():
     assert_ok(at)
     u = bn.unit_stats(bn.recording(), 2, 32)
     assert f"= {u.y_train:.3f}" in all_text(at)
+
+
+def test_run_it_again_trains_with_the_recordings_settings(monkeypatch):
+    """The button reruns the recording's settings here (a 3-step recording stands in)."""
+    from cnnviz.training.sidebyside import RunSettings, train_side_by_side
+    from cnnviz.ui import recorded_run
+
+    tiny = train_side_by_side(bn.arms(), RunSettings(**{**bn.SETTINGS.__dict__, "steps": 3,
+                                                        "every": 1, "test_size": 30}))
+    monkeypatch.setattr(recorded_run, "recorded", lambda slug: tiny)
+    at = run_page(PAGE)
+    at.button(key="bn__again").click().run()
+    assert_ok(at)
+    again = at.session_state["bn__rerun"]
+    assert again.settings == tiny.settings and tiny.max_difference(again) < 1e-4
+    assert any("Showing the run just made here" in c.value for c in at.caption)
