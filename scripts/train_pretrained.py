@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from cnnviz.data.mnist import mnist_arrays  # noqa: E402
 from cnnviz.training import TrainConfig, Trainer, evaluate_model  # noqa: E402
+from cnnviz.training.structure import layer_structure  # noqa: E402
 from cnnviz.weights import WEIGHTS_DIR  # noqa: E402
 
 MANIFEST = WEIGHTS_DIR / "manifest.json"
@@ -50,14 +51,16 @@ RECIPES: dict[str, tuple[dict[str, Any], bool, str]] = {
     "simple_convnet_1epoch_lr2e-3": (dict(model="simple_convnet", optimizer="adam", lr=2e-3,
                                           batch_size=100, epochs=1, standardize=False),
                                      False, ""),
+    # retrained from the notes' start (weights N(0, 0.01²)), standardised input
     "simple_convnet": (dict(model="simple_convnet", optimizer="adam", lr=1e-3, batch_size=100,
-                            epochs=10, schedule="cosine", standardize=False),
+                            epochs=10, schedule="cosine", standardize=True),
                        True, "simple_convnet"),
     "convnet_bn": (dict(model="convnet_bn", optimizer="adam", lr=2e-3, batch_size=100,
                         epochs=8, schedule="cosine", augment=True, standardize=False),
                    True, "convnet_bn"),
+    # retrained with its first layer started small (N(0, 0.01²)), standardised input
     "lenet5": (dict(model="lenet5", optimizer="adam", lr=1e-3, batch_size=100, epochs=3,
-                    schedule="cosine", standardize=False), True, "lenet5"),
+                    schedule="cosine", standardize=True), True, "lenet5"),
     "lenet5_classic": (dict(model="lenet5_classic", optimizer="adam", lr=2e-3, batch_size=100,
                             epochs=2, schedule="cosine", standardize=False),
                        True, "lenet5_classic"),
@@ -126,6 +129,7 @@ def run_recipe(name: str, log_every: float = 30.0) -> dict[str, Any]:
         "settings": {k: v for k, v in cfg.to_json().items()
                      if k not in ("init", "test_limit", "eval_every", "ema", "train_limit")},
         "params": trainer.parameter_count(),
+        "first_layer_structure": round(layer_structure(trainer.first_layer_weights()), 3),
         "train_seconds": round(trainer.seconds, 1),
         "wall_seconds": round(time.perf_counter() - start, 1),
         "images_per_second": round(trainer.images_per_second, 1),
