@@ -19,7 +19,7 @@ from cnnviz.models import MODEL_NAMES, model_description
 from cnnviz.training import TrainConfig
 from cnnviz.ui.digit_input import digit_input
 from cnnviz.ui.training_session import EVAL_LIMIT, eval_every_for, get_session, unload_guard
-from cnnviz.ui.training_steer import keep_controls, steer_controls
+from cnnviz.ui.training_steer import steer_and_compare
 from cnnviz.viz.training import (
     confusion_figure,
     curves_figure,
@@ -184,8 +184,7 @@ with right:
         r = tr.stopped_reason
         st.error(ui.t(r.message))
         st.warning(ui.t(r.suggestion))
-    steer_controls(sess, LRS, K)  # while running or paused: lr, momentum, weight decay
-    keep_controls(sess, K)
+    steer_and_compare(sess, LRS, K, ui.classroom())  # lr, momentum, weight decay; kept runs
 
     @st.fragment(run_every=RUN_EVERY if sess.status == "running" else None)
     def live() -> None:
@@ -264,13 +263,13 @@ with right:
         f1.markdown(f"**{ui.t('At the start', '训练开始时')}**")
         with f1:
             ui.show_plotly(feature_maps_figure(start_maps, lang=ui.lang(), cols=6,
-                                               classroom=ui.classroom(), max_maps=30),
-                           key=f"{K}_fmaps_start")
+                                               classroom=ui.classroom(), max_maps=30,
+                                               shown_px=360), key=f"{K}_fmaps_start")
         f2.markdown(f"**{ui.t('Now', '现在')}**")
         with f2:
             ui.show_plotly(feature_maps_figure(maps, lang=ui.lang(), cols=6,
-                                               classroom=ui.classroom(), max_maps=30),
-                           key=f"{K}_fmaps")
+                                               classroom=ui.classroom(), max_maps=30,
+                                               shown_px=360), key=f"{K}_fmaps")
         st.caption(ui.prose("training", "maps_caption"))
 
     live()

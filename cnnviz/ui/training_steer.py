@@ -37,6 +37,18 @@ def _options(options: Sequence[float], current: float) -> list[float]:
     return sorted({*options, current}) if current not in options else list(options)
 
 
+def steer_and_compare(sess: TrainingSession, lrs: Sequence[float], key: str,
+                      classroom: bool = False) -> None:
+    """Steering and kept runs in one expander (folded in classroom mode, where the live
+    pictures need the screen); nothing before the first run unless runs are kept."""
+    if sess.trainer is None and not sess.kept:
+        return
+    title = t("Steer this run · compare runs", "调整训练 · 比较多次训练")
+    with st.expander(title, expanded=not classroom):
+        steer_controls(sess, lrs, key)
+        keep_controls(sess, key)
+
+
 def steer_controls(sess: TrainingSession, lrs: Sequence[float], key: str) -> None:
     """Learning rate, momentum and weight decay of the current run, changeable while it runs
     or is paused; every change is marked on the curves."""
@@ -45,7 +57,6 @@ def steer_controls(sess: TrainingSession, lrs: Sequence[float], key: str) -> Non
         return
     run = id(tr)
     names = tr.steerable()
-    st.markdown(f"**{t('Steer this run', '调整正在进行的训练')}**")
     cols = st.columns(len(names))
     for col, name in zip(cols, names, strict=True):
         current = tr.setting(name)
@@ -66,8 +77,6 @@ def steer_controls(sess: TrainingSession, lrs: Sequence[float], key: str) -> Non
 def keep_controls(sess: TrainingSession, key: str) -> None:
     """"Keep this run" (its curves stay on the axes of the next runs) and "forget them"."""
     tr = sess.trainer
-    if tr is None and not sess.kept:
-        return
     c1, c2, c3 = st.columns([1.2, 1, 1.6])
     if c1.button(t("Keep this run to compare", "保留这次训练用于比较"), key=f"{key}_keep",
                  icon=":material/bookmark_add:", width="stretch",

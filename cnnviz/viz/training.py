@@ -196,13 +196,27 @@ def _change_marks(changes: Sequence[Any], lang: str, font: int
     return shapes, notes
 
 
+def _log_range(traces: Sequence[dict[str, Any]]) -> list[float]:
+    """The learning-rate axis: whole powers of ten around every rate drawn (log10 units), so
+    its ticks are 10⁻³, 10⁻², ... and a constant rate still sits between two of them."""
+    rates = np.concatenate([np.asarray(t["y"], dtype=np.float64) for t in traces
+                            if t.get("yaxis") == "y3"] or [np.zeros(0)])
+    rates = rates[rates > 0]
+    if rates.size == 0:
+        return [-4.1, -1.9]
+    lo, hi = math.floor(math.log10(rates.min())), math.ceil(math.log10(rates.max()))
+    return [lo - 0.1, max(hi, lo + 1) + 0.1]
+
+
 def _curves_layout(lang: str, classroom: bool, shown: list[float], n_kept: int
                    ) -> dict[str, Any]:
     """Loss (top left) over the learning rate (bottom left, log scale); accuracy on the
     right, full height; all against the training step."""
     font = _font(classroom)
+    # the gap holds the accuracy axis's tick labels ("100%")
     layout = _side_by_side([Text("Loss (cross-entropy)", "损失（交叉熵）").get(lang),
-                            Text("Accuracy", "准确率").get(lang)], font + 2)
+                            Text("Accuracy", "准确率").get(lang)], font + 2,
+                           gap=0.17 if classroom else 0.12)
     layout["yaxis"]["domain"] = [0.42, 1.0]
     layout["xaxis3"] = {"domain": layout["xaxis"]["domain"], "anchor": "y3", "matches": "x"}
     layout["yaxis3"] = {"domain": [0.0, 0.26], "anchor": "x3", "type": "log",
@@ -243,6 +257,7 @@ def curves_figure(history: Sequence[Any], test_history: Sequence[Any], *, lang: 
     traces, shown = _current_traces(history, test_history, lang, max_points)
     more, kept_shown = _kept_traces(kept, lang)
     layout = _curves_layout(lang, classroom, shown + kept_shown, len(kept))
+    layout["yaxis3"].update(range=_log_range(traces + more), dtick=1)
     shapes, notes = _change_marks(changes, lang, _font(classroom))
     layout["shapes"] = shapes
     layout["annotations"] += notes
@@ -362,16 +377,18 @@ def filters_figure(current: np.ndarray, initial: np.ndarray | None = None, *,
         panels += [start, cur - start]
     vmax = max(float(np.abs(np.nan_to_num(p)).max() or 1.0) for p in panels)
     scale = auto_scale(cur.shape[-2], 44 if not classroom else 56)
-    cols = grid_shape(cur.shape[0])[1]
+    cols = math.ceil(math.sqrt(cur.shape[0]))  # square-ish: three panels share one row
     rgbs = [mosaic(filter_tiles(p, normalise, classroom=classroom, vmax=vmax, grey=grey),
                    cols=cols, scale=scale, gap=max(3, scale // 3), gap_rgb=FILTER_GAP_RGB)
             for p in panels]
+    # two short lines per title: three panels share a column as narrow as ~590 px (classroom)
     now = Text("now", "现在").get(lang)
     if step is not None:
-        now += Text(f" (step {step})", f"（第 {step} 步）").get(lang)
+        now += Text(f"<br>(step {step})", f"<br>（第 {step} 步）").get(lang)
     titles = [now, Text("at the start", "训练开始时").get(lang),
-              Text("what changed (now − start)", "变化（现在 − 开始）").get(lang)][:len(panels)]
-    layout = _side_by_side(titles, _font(classroom) + (0 if len(panels) > 1 else 2), gap=0.03)
+              Text("what changed<br>(now − start)", "变化<br>（现在 − 开始）").get(lang)
+              ][:len(panels)]
+    layout = _side_by_side(titles, _font(classroom) - (2 if len(panels) > 1 else -2), gap=0.03)
     room = 0.9  # the colour bar and its words take the last tenth
     for k in list(layout):
         if k.startswith(("xaxis", "yaxis")):
@@ -380,12 +397,13 @@ def filters_figure(current: np.ndarray, initial: np.ndarray | None = None, *,
             layout[k]["domain"] = [d * room for d in layout[k]["domain"]]
     for a in layout["annotations"]:
         a["x"] *= room
-    # each panel gets ~a third of the ~1000 px column: size the figure to the mosaic's aspect
+    # each panel gets about a third of the ~740 px main column (1600 px screen, sidebar and
+    # settings open): size the figure to the mosaic's aspect, no band of white above or below
     aspect = rgbs[0].shape[0] / rgbs[0].shape[1]
-    panel_px = 900 * room / len(panels)
+    panel_px = 760 * room / len(panels)
     layout.update(meta={"step": step, "normalise": normalise, "grey": grey},
-                  height=int(min(560, max(200, panel_px * aspect + 70))),
-                  margin={"l": 10, "r": 10, "t": 50, "b": 10}, paper_bgcolor="white",
+                  height=int(min(560, max(200, panel_px * aspect + 110))),
+                  margin={"l": 10, "r": 10, "t": 70, "b": 10}, paper_bgcolor="white",
                   plot_bgcolor="white", font={"size": _font(classroom)})
     data: list[dict[str, Any]] = [
         {"type": "image", "source": png_data_uri(rgb), "hoverinfo": "skip",
@@ -416,7 +434,7 @@ def activation_tiles(maps: np.ndarray, *, classroom: bool = False,
 
 def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str = "en",
                         classroom: bool = False, max_maps: int = 32,
-                        cols: int = 10) -> go.Figure:
+                        cols: int = 10, shown_px: int = 800) -> go.Figure:
     """Every conv stage's feature maps for one image, one row per stage.
 
     ``stages`` is ``[(layer name, activations (1, C, H, W) or (C, H, W))]`` as returned by
@@ -452,8 +470,9 @@ def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str =
     fig.add_trace(go.Image(source=png_data_uri(canvas), hoverinfo="skip"))
     _hide_axes(fig)
     fig.update_yaxes(scaleanchor="x")
-    # shown ~800 px wide: as tall as the picture's aspect asks
-    return _layout(fig, classroom, int(max(200, min(1400, 800 * height / width + 20))), top=10)
+    # shown about ``shown_px`` wide: as tall as the picture's aspect asks
+    return _layout(fig, classroom, int(max(160, min(1400, shown_px * height / width + 20))),
+                   top=10)
 
 
 # ----------------------------------------------------------------------------- evaluation

@@ -76,7 +76,7 @@ def test_filters_now_start_change_grey_and_start_maps_zh():
 
     fig = filters(at)
     titles = [a["text"] for a in fig["layout"]["annotations"]]
-    assert titles[1:] == ["训练开始时", "变化（现在 − 开始）"]
+    assert titles[1:] == ["训练开始时", "变化<br>（现在 − 开始）"]
     assert fig["data"][-1]["marker"]["showscale"]  # the colour legend
     at.toggle(key="train_grey").set_value(True).run()
     assert filters(at)["layout"]["meta"]["grey"]
@@ -84,4 +84,4 @@ def test_filters_now_start_change_grey_and_start_maps_zh():
                                                  for a in f["layout"].get("annotations", []))]
     assert len(maps) == 2  # at the start and now, side by side
     assert maps[0]["data"][0]["source"] != maps[1]["data"][0]["source"]
-    assert "调整正在进行的训练" in all_text(at)
+    assert "调整训练 · 比较多次训练" in str([e.label for e in at.expander])

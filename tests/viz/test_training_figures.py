@@ -56,7 +56,7 @@ def test_filters_figure_has_now_start_change_and_a_legend():
     assert len(fig.data) == 4 and fig.layout.meta["step"] == 7  # 3 mosaics + colour bar
     assert all(d.source.startswith("data:image/png;base64,") for d in fig.data[:3])
     titles = [a.text for a in fig.layout.annotations]
-    assert titles == ["now (step 7)", "at the start", "what changed (now − start)"]
+    assert titles == ["now<br>(step 7)", "at the start", "what changed<br>(now − start)"]
     bar = fig.data[3].marker
     assert bar.showscale and bar.cmax == float(np.abs(w).max())  # shared: the weights' scale
     assert list(bar.colorbar.ticktext)[1] == "0"
