@@ -19,6 +19,7 @@ from cnnviz.models import MODEL_NAMES, model_description
 from cnnviz.training import TrainConfig
 from cnnviz.ui.digit_input import digit_input
 from cnnviz.ui.training_session import EVAL_LIMIT, eval_every_for, get_session, unload_guard
+from cnnviz.ui.training_steer import steer_and_compare
 from cnnviz.viz.training import (
     confusion_figure,
     curves_figure,
@@ -183,6 +184,7 @@ with right:
         r = tr.stopped_reason
         st.error(ui.t(r.message))
         st.warning(ui.t(r.suggestion))
+    steer_and_compare(sess, LRS, K, ui.classroom())  # lr, momentum, weight decay; kept runs
 
     @st.fragment(run_every=RUN_EVERY if sess.status == "running" else None)
     def live() -> None:
@@ -225,23 +227,31 @@ with right:
                             f"损失 {last.loss:.3f}（平均 {last.loss_avg:.3f}），学习率 "
                             f"{last.lr:g}，已看过 {tr.images_seen:,} 张图像。"))
         ui.show_plotly(curves_figure(tr.history, tr.test_history, lang=ui.lang(),
-                                     classroom=ui.classroom()), key=f"{K}_curves")
+                                     classroom=ui.classroom(), changes=tr.changes,
+                                     kept=sess.kept), key=f"{K}_curves")
         st.markdown(f"**{ui.t('First-layer filters', '第一层滤波器')}**")
-        shared = st.toggle(ui.t("One shared colour scale", "共用一个色标"), key=f"{K}_shared",
+        t1, t2 = st.columns(2)
+        shared = t1.toggle(ui.t("One shared colour scale", "共用一个色标"), key=f"{K}_shared",
                            help=ui.t("Off: each filter scaled on its own (its pattern). "
                                      "On: one scale for all (their strength).",
                                      "关闭：每个滤波器单独缩放（看图案）。"
                                      "打开：所有滤波器共用一个色标（看强弱）。"))
+        with t2:
+            grey = ui.toggle(ui.t("Greyscale", "灰度显示"), key=f"{K}_grey",
+                             help=ui.t("Black = negative, grey = 0, white = positive.",
+                                       "黑 = 负，灰 = 0，白 = 正。"))
         x, y = tr.test_arrays()
         i = int(st.session_state.get(f"{K}_fm_index", 0))
         with sess.lock:  # the model is not used while a chunk may still be in backward
             weights = tr.first_layer_weights()
             p = tr.predict_proba(x[i])[0]
             maps = tr.feature_maps(x[i])
+            start_maps = sess.start_maps(i, x[i])
         ui.show_plotly(filters_figure(
             weights, tr.initial_first_layer,
             normalise="shared" if shared else "per_filter", lang=ui.lang(),
-            classroom=ui.classroom(), step=tr.step), key=f"{K}_filters")
+            classroom=ui.classroom(), step=tr.step, grey=grey), key=f"{K}_filters")
+        st.caption(ui.prose("training", "filters_caption"))
         c1, c2 = st.columns([1, 2])
         c1.number_input(ui.t("Feature maps of test digit number", "查看特征图的测试数字编号"),
                         0, len(y) - 1, 0, key=f"{K}_fm_index")
@@ -249,9 +259,18 @@ with right:
                          f"({p.max():.0%}).",
                          f"数字 **{y[i]}**：网络认为是 **{int(p.argmax())}**"
                          f"（{p.max():.0%}）。"))
-        ui.show_plotly(feature_maps_figure(maps, lang=ui.lang(),
-                                           classroom=ui.classroom(), max_maps=30),
-                       key=f"{K}_fmaps")
+        f1, f2 = st.columns(2)
+        f1.markdown(f"**{ui.t('At the start', '训练开始时')}**")
+        with f1:
+            ui.show_plotly(feature_maps_figure(start_maps, lang=ui.lang(), cols=6,
+                                               classroom=ui.classroom(), max_maps=30,
+                                               shown_px=360), key=f"{K}_fmaps_start")
+        f2.markdown(f"**{ui.t('Now', '现在')}**")
+        with f2:
+            ui.show_plotly(feature_maps_figure(maps, lang=ui.lang(), cols=6,
+                                               classroom=ui.classroom(), max_maps=30,
+                                               shown_px=360), key=f"{K}_fmaps")
+        st.caption(ui.prose("training", "maps_caption"))
 
     live()
 
@@ -358,14 +377,14 @@ if sess.status != "running":
 ui.explain(
     "Each step takes a batch of digits, runs them forward, measures the cross-entropy loss "
     "and moves every weight a little against its gradient (the optimiser decides how far). "
-    "The first layer's 5×5 filters start as random noise; after a few hundred steps most "
-    "look like small edge or stroke detectors, light on one side and dark on the other. A "
+    "The first layer's 5×5 filters start as faint random noise; within about 50 steps most "
+    "look like small blobs, bars and edge detectors, light on one side and dark on the other. A "
     "learning rate far too large makes the loss explode: training then stops and the last "
     "good weights are kept.",
     "每一步取一批数字做前向计算，计算交叉熵损失，再把每个权重沿梯度的反方向移动一点"
-    "（移动多远由优化器决定）。第一层的 5×5 滤波器一开始是随机噪声；几百步之后，大多数变成"
-    "小小的边缘或笔画检测器，一侧亮、一侧暗。学习率过大会让损失爆炸：此时训练停止，"
-    "并保留最后一组正常的权重。",
+    "（移动多远由优化器决定）。第一层的 5×5 滤波器一开始是微弱的随机噪声；"
+    "大约 50 步之内，大多数变成小小的斑点、条纹或边缘检测器，一侧亮、一侧暗。"
+    "学习率过大会让损失爆炸：此时训练停止，并保留最后一组正常的权重。",
 )
 
 unload_guard(sess.unsaved)  # last: an invisible element at the page's end

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cnnviz.training.steering import Change
+
 __all__ = ["Progress", "ProgressEvent", "TestPoint"]
 
 
@@ -45,6 +47,7 @@ class Progress:
     images_seen: int = 0
     history: list[ProgressEvent] = field(default_factory=list)
     test_history: list[TestPoint] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # settings steered during the run
     loss_ema: float = 0.0
     step_seconds: float = 0.0  # smoothed seconds per step, for time budgets
 

@@ -39,6 +39,7 @@ from cnnviz.training.inference import (
 )
 from cnnviz.training.inspection import feature_maps, first_conv_weight
 from cnnviz.training.progress import Progress, ProgressEvent, TestPoint
+from cnnviz.training.steering import Change, apply_change, steer_value, steerable
 
 __all__ = ["Trainer"]
 
@@ -62,6 +63,7 @@ class Trainer:
     images_seen: int = _counter("images_seen")  # type: ignore[assignment]
     history: list[ProgressEvent] = _counter("history")  # type: ignore[assignment]
     test_history: list[TestPoint] = _counter("test_history")  # type: ignore[assignment]
+    changes: list[Change] = _counter("changes")  # type: ignore[assignment]
 
     def __init__(self, config: TrainConfig | None = None, *, train_data: Arrays | None = None,
                  test_data: Arrays | None = None) -> None:
@@ -95,6 +97,8 @@ class Trainer:
         self.stopped_reason: StopReason | None = None
         self.guard = DivergenceGuard(self.model)
         self.initial_first_layer = self.first_layer_weights()
+        self._start_state = {k: v.copy() for k, v in self.model.state_dict().items()}
+        self._start_model: nn.Sequential | None = None  # built on first use (maps at start)
 
     # ------------------------------------------------------------------ training
 
@@ -162,6 +166,25 @@ class Trainer:
                                               max(1, self.total_steps - self.step))
         self.stopped_reason = None
 
+    def steerable(self) -> tuple[str, ...]:
+        """The settings :meth:`steer` can change for this optimiser (see ``training.steering``)."""
+        return steerable(self.optimizer)
+
+    def setting(self, name: str) -> float:
+        """The current learning rate (the schedule's base), momentum or weight decay."""
+        return steer_value(self.optimizer, self.scheduler, name)
+
+    def steer(self, name: str, value: float) -> Change | None:
+        """Change ``lr``, ``momentum`` or ``weight_decay`` from the next step on, keeping the
+        optimiser's state; recorded in ``changes`` (None if the value is the current one)."""
+        old = self.setting(name)
+        if float(value) == old:
+            return None
+        apply_change(self.optimizer, self.scheduler, name, value)
+        change = Change(self.step, name, old, float(value))
+        self.progress.changes.append(change)
+        return change
+
     # ------------------------------------------------------------------ state
 
     @property
@@ -225,6 +248,7 @@ class Trainer:
             "train_seconds": round(self.seconds, 3),
             "test_accuracy_subset": None if last is None else last.accuracy,
             "stopped": None if self.stopped_reason is None else self.stopped_reason.code,
+            "changes": [vars(c) for c in self.changes],
         }
 
     def save(self, path: str | Path, **extra: Any) -> Path:
@@ -272,3 +296,10 @@ class Trainer:
     def feature_maps(self, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """[(layer name, activations)] after each conv layer (and its activation) for ``x``."""
         return feature_maps(self.model, x)
+
+    def feature_maps_at_start(self, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """The same stages for ``x`` with the weights the run started from (step 0)."""
+        if self._start_model is None:
+            self._start_model = build_model(self.config.model, standardize=self.standardize)
+            self._start_model.load_state_dict(self._start_state)
+        return feature_maps(self._start_model, x)

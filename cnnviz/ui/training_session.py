@@ -42,6 +42,7 @@ from typing import Any, Literal
 from cnnviz.concurrency import TRAINING_SLOTS, training_threads
 from cnnviz.i18n import LocalizedError, Text
 from cnnviz.training import EvalResult, ProgressEvent, TrainConfig, Trainer
+from cnnviz.training.runs import KeptRun, keep_run, kept_list
 from cnnviz.weights import WeightsError
 
 Status = Literal["idle", "running", "paused", "done", "stopped"]
@@ -80,6 +81,8 @@ class TrainingSession:
         self.downloaded_step: int | None = None  # the step whose weights were last downloaded
         self.draw_seconds = 0.1  # smoothed time the page spends redrawing after a tick
         self._eval: tuple[int, int, EvalResult] | None = None  # (trainer id, step, result)
+        self.kept: list[KeptRun] = []  # earlier runs overlaid on the curves (survive reset)
+        self._start_maps: tuple[int, int, Any] | None = None  # (trainer id, digit, maps)
 
     # ------------------------------------------------------------------ controls
 
@@ -130,10 +133,43 @@ class TrainingSession:
     def reset(self) -> None:
         """Forget the run (back to the settings); the next start builds a new model."""
         TRAINING_SLOTS.release(self.slot_id)
-        slot_id, lock = self.slot_id, self.lock
+        slot_id, lock, kept = self.slot_id, self.lock, self.kept
         with lock:
             self.__init__()
-        self.slot_id, self.lock = slot_id, lock
+        self.slot_id, self.lock, self.kept = slot_id, lock, kept
+
+    # ------------------------------------------------------------------ steering, comparing
+
+    def steer(self, name: str, value: float) -> bool:
+        """Change a setting of the current run from its next step on (marked on the curves);
+        False if there is no run, the optimiser has no such setting, or nothing changed."""
+        tr = self.trainer
+        if tr is None or name not in tr.steerable():
+            return False
+        with self.lock:
+            return tr.steer(name, value) is not None
+
+    def keep(self) -> bool:
+        """Keep the current run's curves to compare with later runs (the oldest of more than
+        four is dropped); False if there is nothing to keep."""
+        if self.trainer is None or self.trainer.step == 0:
+            return False
+        self.kept = kept_list(self.kept, keep_run(self.trainer))
+        return True
+
+    def forget_kept(self) -> None:
+        self.kept = []
+
+    def start_maps(self, index: int, x: Any) -> Any:
+        """Feature maps of test digit ``index`` (image ``x``) with the starting weights,
+        computed once per run and digit."""
+        tr = self.trainer
+        if tr is None:
+            return []
+        key = (id(tr), index)
+        if self._start_maps is None or self._start_maps[:2] != key:
+            self._start_maps = (*key, tr.feature_maps_at_start(x))
+        return self._start_maps[2]
 
     def check_away(self) -> bool:
         """Pause a run whose page was not on screen for ``AWAY_SECONDS``, and say so.

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from cnnviz.i18n import Text
 from cnnviz.viz.heatmaps import Panel, png_data_uri, to_rgb
-from cnnviz.viz.style import HIGHLIGHT, NARROWEST_PX, fit_font
+from cnnviz.viz.style import HIGHLIGHT, NARROWEST_PX, colour_scales, fit_font
 
 Normalise = Literal["per_filter", "shared"]
 GAP_RGB = (235, 235, 235)
@@ -92,13 +92,42 @@ def _thin(n: int, max_points: int) -> np.ndarray:
     return np.unique(idx)
 
 
-def curves_figure(history: Sequence[Any], test_history: Sequence[Any], *, lang: str = "en",
-                  classroom: bool = False, max_points: int = 800) -> go.Figure:
-    """Loss (raw and moving average) and train / test accuracy against the training step.
+LR_COLOUR = "#444444"
+KEPT_COLOURS = ("#9467bd", "#8c564b", "#e377c2", "#17becf")  # up to four kept runs, dashed
+SCHEDULE_NAMES = {"step": Text("step", "阶梯"), "exponential": Text("exponential", "指数"),
+                  "polynomial": Text("polynomial", "多项式"), "cosine": Text("cosine", "余弦")}
+SETTING_NAMES = {"lr": Text("lr", "学习率"), "momentum": Text("momentum", "动量"),
+                 "weight_decay": Text("weight decay", "权重衰减")}
 
-    ``history`` items need ``step, loss, loss_avg, batch_accuracy`` (``ProgressEvent``);
-    ``test_history`` items ``step, accuracy`` (``TestPoint``).
-    """
+
+def _smoothed_accuracy(history: Sequence[Any]) -> np.ndarray:
+    """Batch accuracy is noisy: the same bias-corrected moving average as the loss."""
+    acc = np.array([e.batch_accuracy for e in history], dtype=np.float64)
+    sm = np.empty_like(acc)
+    run = 0.0
+    for i, a in enumerate(acc):
+        run = 0.95 * run + 0.05 * a
+        sm[i] = run / (1 - 0.95 ** (i + 1))
+    return sm
+
+
+def kept_label(run: Any, lang: str) -> str:
+    """A kept run's legend label: its optimiser, starting rate, batch size (and schedule)."""
+    from cnnviz.lessons.optimisers import OPTIMISER_NAMES
+
+    name = OPTIMISER_NAMES.get(run.optimizer, Text(run.optimizer, run.optimizer)).get(lang)
+    label = Text(f"{name}, lr {run.lr:g}, batch {run.batch_size}",
+                 f"{name}，学习率 {run.lr:g}，批 {run.batch_size}").get(lang)
+    if run.schedule in SCHEDULE_NAMES:
+        label += Text(", ", "，").get(lang) + SCHEDULE_NAMES[run.schedule].get(lang)
+    if run.steered:
+        label += Text(" (steered)", "（调整过）").get(lang)
+    return label
+
+
+def _current_traces(history: Sequence[Any], test_history: Sequence[Any], lang: str,
+                    max_points: int) -> tuple[list[dict[str, Any]], list[float]]:
+    """This run's loss, accuracy and learning-rate traces, and the accuracies shown."""
     idx = _thin(len(history), max_points)
     ev = [history[i] for i in idx]
     steps = [float(e.step) for e in ev]
@@ -109,17 +138,8 @@ def curves_figure(history: Sequence[Any], test_history: Sequence[Any], *, lang: 
     x, y = _finite(steps, [e.loss_avg for e in ev])
     traces.append({"x": x, "y": y, "line": {"color": LOSS_AVG, "width": 3},
                    "name": Text("moving average", "滑动平均").get(lang)})
-    # batch accuracy is noisy: smooth it the same way as the loss
-    acc = np.array([e.batch_accuracy for e in history], dtype=np.float64)
-    if acc.size:
-        sm = np.empty_like(acc)
-        run = 0.0
-        for i, a in enumerate(acc):
-            run = 0.95 * run + 0.05 * a
-            sm[i] = run / (1 - 0.95 ** (i + 1))
-        x, y = _finite(steps, [float(sm[i]) * 100 for i in idx])
-    else:
-        x, y = np.zeros(0), np.zeros(0)
+    sm = _smoothed_accuracy(history) if history else np.zeros(0)
+    x, y = _finite(steps, [float(sm[i]) * 100 for i in idx])
     shown = list(y)
     traces.append({"x": x, "y": y, "line": {"color": TRAIN_ACC, "width": 3}, "xaxis": "x2",
                    "yaxis": "y2", "name": Text("train (batches, averaged)",
@@ -130,25 +150,120 @@ def curves_figure(history: Sequence[Any], test_history: Sequence[Any], *, lang: 
     traces.append({"x": x, "y": y, "mode": "lines+markers", "marker": {"size": 9},
                    "line": {"color": TEST_ACC, "width": 3}, "xaxis": "x2", "yaxis": "y2",
                    "name": Text("test digits", "测试集").get(lang)})
+    x, y = _finite(steps, [e.lr for e in ev])
+    keep = y > 0  # a log axis: a schedule's final 0 is not drawn
+    traces.append({"x": x[keep], "y": y[keep], "line": {"color": LR_COLOUR, "width": 2},
+                   "xaxis": "x3", "yaxis": "y3",
+                   "name": Text("learning rate", "学习率").get(lang)})
+    return traces, shown
+
+
+def _kept_traces(kept: Sequence[Any], lang: str) -> tuple[list[dict[str, Any]], list[float]]:
+    """Each kept run dashed in its own colour: loss average, test accuracy, learning rate."""
+    traces: list[dict[str, Any]] = []
+    shown: list[float] = []
+    for k, run in enumerate(kept):
+        line = {"color": KEPT_COLOURS[k % len(KEPT_COLOURS)], "width": 2, "dash": "dash"}
+        common = {"line": line, "legendgroup": f"kept{k}"}
+        x, y = _finite(run.steps, run.loss_avg)
+        traces.append({"x": x, "y": y, **common, "name": kept_label(run, lang)})
+        x, y = _finite(run.test_steps, [a * 100 for a in run.test_accuracy])
+        shown += list(y)
+        traces.append({"x": x, "y": y, **common, "xaxis": "x2", "yaxis": "y2",
+                       "showlegend": False})
+        x, y = _finite(run.steps, run.lrs)
+        traces.append({"x": x[y > 0], "y": y[y > 0], **common, "xaxis": "x3", "yaxis": "y3",
+                       "showlegend": False})
+    return traces, shown
+
+
+def _change_marks(changes: Sequence[Any], lang: str, font: int
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A dotted vertical line on every panel where a setting was changed, labelled on the
+    loss panel ("lr 0.01"); labels step down so neighbouring changes do not overlap."""
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    for i, c in enumerate(changes):
+        for ax in ("x", "x2", "x3"):
+            y = ax.replace("x", "y")
+            shapes.append({"type": "line", "xref": ax, "yref": f"{y} domain", "x0": c.step,
+                           "x1": c.step, "y0": 0, "y1": 1,
+                           "line": {"color": "#555555", "width": 1.5, "dash": "dot"}})
+        notes.append({"x": c.step, "xref": "x", "y": 0.97 - 0.14 * (i % 4), "yref": "y domain",
+                      "text": f"{SETTING_NAMES[c.name].get(lang)} {c.new:g}",
+                      "showarrow": False, "xanchor": "left", "yanchor": "top",
+                      "bgcolor": "rgba(255,255,255,0.8)", "font": {"size": font - 4}})
+    return shapes, notes
+
+
+def _log_range(traces: Sequence[dict[str, Any]]) -> list[float]:
+    """The learning-rate axis: whole powers of ten around every rate drawn (log10 units), so
+    its ticks are 10⁻³, 10⁻², ... and a constant rate still sits between two of them."""
+    rates = np.concatenate([np.asarray(t["y"], dtype=np.float64) for t in traces
+                            if t.get("yaxis") == "y3"] or [np.zeros(0)])
+    rates = rates[rates > 0]
+    if rates.size == 0:
+        return [-4.1, -1.9]
+    lo, hi = math.floor(math.log10(rates.min())), math.ceil(math.log10(rates.max()))
+    return [lo - 0.1, max(hi, lo + 1) + 0.1]
+
+
+def _curves_layout(lang: str, classroom: bool, shown: list[float], n_kept: int
+                   ) -> dict[str, Any]:
+    """Loss (top left) over the learning rate (bottom left, log scale); accuracy on the
+    right, full height; all against the training step."""
     font = _font(classroom)
+    # the gap holds the accuracy axis's tick labels ("100%")
     layout = _side_by_side([Text("Loss (cross-entropy)", "损失（交叉熵）").get(lang),
-                            Text("Accuracy", "准确率").get(lang)], font + 2)
+                            Text("Accuracy", "准确率").get(lang)], font + 2,
+                           gap=0.17 if classroom else 0.12)
+    layout["yaxis"]["domain"] = [0.42, 1.0]
+    layout["xaxis3"] = {"domain": layout["xaxis"]["domain"], "anchor": "y3", "matches": "x"}
+    layout["yaxis3"] = {"domain": [0.0, 0.26], "anchor": "x3", "type": "log",
+                        "gridcolor": "#e5e5e5", "exponentformat": "power"}
+    layout["annotations"].append({
+        "text": Text("Learning rate (log scale)", "学习率（对数坐标）").get(lang),
+        "x": layout["annotations"][0]["x"], "y": 0.27, "xref": "paper", "yref": "paper",
+        "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+        "font": {"size": font}})
     step_label = Text("training step", "训练步数").get(lang)
-    for ax in ("xaxis", "xaxis2"):
+    for ax in ("xaxis2", "xaxis3"):
         layout[ax].update(title={"text": step_label, "standoff": 4}, rangemode="tozero",
                           gridcolor="#e5e5e5")
+    layout["xaxis"].update(rangemode="tozero", gridcolor="#e5e5e5", showticklabels=False)
     # zoom on the interesting top of the scale once everything shown is above 80 %
     lo = min([*shown, 80.0])
     layout["yaxis"].update(rangemode="tozero", gridcolor="#e5e5e5")
     layout["yaxis2"].update(ticksuffix="%", range=[max(0.0, lo - 2), 100.5],
                             gridcolor="#e5e5e5")
     layout.update(
-        legend={"orientation": "h", "yanchor": "top", "y": -0.28, "x": 0},
-        height=500 if classroom else 430, margin={"l": 70, "r": 10, "t": 50, "b": 110},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        height=(560 if classroom else 500) + 34 * n_kept,
+        margin={"l": 70, "r": 10, "t": 50, "b": 120 + 30 * n_kept},
         paper_bgcolor="white", plot_bgcolor="white", font={"size": font})
+    return layout
+
+
+def curves_figure(history: Sequence[Any], test_history: Sequence[Any], *, lang: str = "en",
+                  classroom: bool = False, max_points: int = 800,
+                  changes: Sequence[Any] = (), kept: Sequence[Any] = ()) -> go.Figure:
+    """Loss (raw and moving average) over the learning rate, and train / test accuracy,
+    against the training step; steered settings marked, kept runs overlaid dashed.
+
+    ``history`` items need ``step, loss, loss_avg, batch_accuracy, lr`` (``ProgressEvent``);
+    ``test_history`` items ``step, accuracy`` (``TestPoint``); ``changes`` items ``step,
+    name, new`` (``training.steering.Change``); ``kept`` are ``training.runs.KeptRun``.
+    """
+    traces, shown = _current_traces(history, test_history, lang, max_points)
+    more, kept_shown = _kept_traces(kept, lang)
+    layout = _curves_layout(lang, classroom, shown + kept_shown, len(kept))
+    layout["yaxis3"].update(range=_log_range(traces + more), dtick=1)
+    shapes, notes = _change_marks(changes, lang, _font(classroom))
+    layout["shapes"] = shapes
+    layout["annotations"] += notes
     # one constructor call with plain dicts: a third of the cost of add_trace/update_*
-    return go.Figure({"data": [{"type": "scatter", "mode": "lines", **t} for t in traces],
-                      "layout": layout})
+    return go.Figure({"data": [{"type": "scatter", "mode": "lines", **t}
+                               for t in traces + more], "layout": layout})
 
 
 # ----------------------------------------------------------------------------- mosaics
@@ -189,8 +304,13 @@ def auto_scale(h: int, target: int = 56) -> int:
 
 
 def filter_tiles(weights: np.ndarray, normalise: Normalise = "per_filter", *,
-                 classroom: bool = False, vmax: float | None = None) -> list[np.ndarray]:
-    """RGB tiles of conv filters (C_out, C_in, kh, kw); input channels are averaged."""
+                 classroom: bool = False, vmax: float | None = None,
+                 grey: bool = False) -> list[np.ndarray]:
+    """RGB tiles of conv filters (C_out, C_in, kh, kw); input channels are averaged.
+
+    ``grey``: black = most negative, mid grey = 0, white = most positive (ConvNetJS's way,
+    and what a printed handout keeps); otherwise the diverging map, white = 0.
+    """
     w = np.nan_to_num(np.asarray(weights, dtype=np.float64))
     if w.ndim == 4:
         w = w.mean(axis=1)
@@ -199,8 +319,11 @@ def filter_tiles(weights: np.ndarray, normalise: Normalise = "per_filter", *,
     else:
         scale = np.abs(w).max(axis=(1, 2), keepdims=True)
         scale[scale == 0] = 1.0
+    flat = (w / scale).reshape(-1, w.shape[-1])
     # one colour-map call for all tiles (not one per tile): this runs twice a second
-    rgb = to_rgb(Panel("", (w / scale).reshape(-1, w.shape[-1]), "signed", vmax=1.0), classroom)
+    panel = (Panel("", (flat + 1) / 2, "gray", vmin=0.0, vmax=1.0) if grey
+             else Panel("", flat, "signed", vmax=1.0))
+    rgb = to_rgb(panel, classroom)
     return list(rgb.reshape(len(w), w.shape[1], w.shape[2], 3))
 
 
@@ -214,41 +337,79 @@ def _image_trace_figure(rgb: np.ndarray, *, title: str, classroom: bool,
     return _layout(fig, classroom, h)
 
 
+GREY_SCALE = [[0.0, "black"], [1.0, "white"]]
+
+
+def _filter_legend(vmax: float, normalise: Normalise, grey: bool, lang: str,
+                   classroom: bool) -> dict[str, Any]:
+    """An invisible trace whose colour bar is the filters' colour legend (right edge)."""
+    if normalise == "shared":
+        top = float(f"{vmax:.2g}")
+        ticks = [-top, 0.0, top]
+        text = [f"{-top:g}", "0", f"{top:g}"]
+        cmax = vmax
+    else:  # each filter on its own scale: the ends are each filter's largest |weight|
+        ticks, cmax = [-1.0, 0.0, 1.0], 1.0
+        text = [Text("−its max", "−最大值").get(lang), "0", Text("+its max", "+最大值").get(lang)]
+    scale = GREY_SCALE if grey else colour_scales(classroom)["signed"]
+    bar = {"x": 1.0, "xanchor": "left", "thickness": 12, "outlinewidth": 0, "len": 0.8,
+           "tickvals": ticks, "ticktext": text, "tickfont": {"size": _font(classroom) - 2}}
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+            "hoverinfo": "skip", "showlegend": False,
+            "marker": {"colorscale": scale, "cmin": -cmax, "cmax": cmax, "color": [0.0],
+                       "showscale": True, "colorbar": bar}}
+
+
 def filters_figure(current: np.ndarray, initial: np.ndarray | None = None, *,
                    normalise: Normalise = "per_filter", lang: str = "en",
-                   classroom: bool = False, step: int | None = None) -> go.Figure:
-    """The first-layer filters now, beside the same filters at the start of training.
+                   classroom: bool = False, step: int | None = None,
+                   grey: bool = False) -> go.Figure:
+    """The first-layer filters now, at the start of training, and what changed (now − start).
 
-    With "shared" normalisation both grids use one scale (the larger of the two), so growth
-    from the small random start is visible; "per filter" shows each one's pattern.
+    With "shared" normalisation every panel uses one scale (the largest |w| of the three), so
+    growth from the small random start is visible; "per filter" shows each one's pattern.
+    A colour bar on the right says what the colours mean.
     """
     cur = np.asarray(current, dtype=np.float64)
-    panels = [cur] if initial is None else [cur, np.asarray(initial, dtype=np.float64)]
+    panels = [cur]
+    if initial is not None:
+        start = np.asarray(initial, dtype=np.float64)
+        panels += [start, cur - start]
     vmax = max(float(np.abs(np.nan_to_num(p)).max() or 1.0) for p in panels)
-    kh = cur.shape[-2]
-    scale = auto_scale(kh, 44 if not classroom else 56)
-    n = cur.shape[0]
-    cols = grid_shape(n)[1]
-    rgbs = [mosaic(filter_tiles(p, normalise, classroom=classroom, vmax=vmax), cols=cols,
-                   scale=scale, gap=max(3, scale // 3), gap_rgb=FILTER_GAP_RGB) for p in panels]
+    scale = auto_scale(cur.shape[-2], 44 if not classroom else 56)
+    cols = math.ceil(math.sqrt(cur.shape[0]))  # square-ish: three panels share one row
+    rgbs = [mosaic(filter_tiles(p, normalise, classroom=classroom, vmax=vmax, grey=grey),
+                   cols=cols, scale=scale, gap=max(3, scale // 3), gap_rgb=FILTER_GAP_RGB)
+            for p in panels]
+    # two short lines per title: three panels share a column as narrow as ~590 px (classroom)
     now = Text("now", "现在").get(lang)
     if step is not None:
-        now += Text(f" (step {step})", f"（第 {step} 步）").get(lang)
-    titles = [now, Text("at the start", "训练开始时").get(lang)][:len(panels)]
-    layout = _side_by_side(titles, _font(classroom) + 2, gap=0.04)
-    hidden = {"visible": False, "showgrid": False, "zeroline": False}
+        now += Text(f"<br>(step {step})", f"<br>（第 {step} 步）").get(lang)
+    titles = [now, Text("at the start", "训练开始时").get(lang),
+              Text("what changed<br>(now − start)", "变化<br>（现在 − 开始）").get(lang)
+              ][:len(panels)]
+    layout = _side_by_side(titles, _font(classroom) - (2 if len(panels) > 1 else -2), gap=0.03)
+    room = 0.9  # the colour bar and its words take the last tenth
     for k in list(layout):
         if k.startswith(("xaxis", "yaxis")):
-            layout[k].update(hidden)
-    # a panel is ~400 px wide on a 1600 px screen: size the figure to the mosaic's aspect
+            layout[k].update({"visible": False, "showgrid": False, "zeroline": False})
+        if k.startswith("xaxis"):
+            layout[k]["domain"] = [d * room for d in layout[k]["domain"]]
+    for a in layout["annotations"]:
+        a["x"] *= room
+    # each panel gets about a third of the ~740 px main column (1600 px screen, sidebar and
+    # settings open): size the figure to the mosaic's aspect, no band of white above or below
     aspect = rgbs[0].shape[0] / rgbs[0].shape[1]
-    layout.update(meta={"step": step, "normalise": normalise},
-                  height=int(min(560, max(200, 400 * aspect + 80))),
-                  margin={"l": 10, "r": 10, "t": 60, "b": 10}, paper_bgcolor="white",
+    panel_px = 760 * room / len(panels)
+    layout.update(meta={"step": step, "normalise": normalise, "grey": grey},
+                  height=int(min(560, max(200, panel_px * aspect + 110))),
+                  margin={"l": 10, "r": 10, "t": 70, "b": 10}, paper_bgcolor="white",
                   plot_bgcolor="white", font={"size": _font(classroom)})
-    data = [{"type": "image", "source": png_data_uri(rgb), "hoverinfo": "skip",
-             "xaxis": "x" if i == 0 else f"x{i + 1}", "yaxis": "y" if i == 0 else f"y{i + 1}"}
-            for i, rgb in enumerate(rgbs)]
+    data: list[dict[str, Any]] = [
+        {"type": "image", "source": png_data_uri(rgb), "hoverinfo": "skip",
+         "xaxis": "x" if i == 0 else f"x{i + 1}", "yaxis": "y" if i == 0 else f"y{i + 1}"}
+        for i, rgb in enumerate(rgbs)]
+    data.append(_filter_legend(vmax, normalise, grey, lang, classroom))
     # one constructor call with plain dicts: this figure is rebuilt twice a second
     return go.Figure({"data": data, "layout": layout})
 
@@ -272,7 +433,8 @@ def activation_tiles(maps: np.ndarray, *, classroom: bool = False,
 
 
 def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str = "en",
-                        classroom: bool = False, max_maps: int = 32) -> go.Figure:
+                        classroom: bool = False, max_maps: int = 32,
+                        cols: int = 10, shown_px: int = 800) -> go.Figure:
     """Every conv stage's feature maps for one image, one row per stage.
 
     ``stages`` is ``[(layer name, activations (1, C, H, W) or (C, H, W))]`` as returned by
@@ -289,7 +451,7 @@ def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str =
         titles.append(Text(f"{name} → {c} maps of {h}×{w}{more}",
                            f"{name} → {c} 个 {h}×{w} 特征图{more}").get(lang))
         rgbs.append(mosaic(activation_tiles(a, classroom=classroom, max_maps=max_maps),
-                           cols=min(shown, 10), scale=auto_scale(h, 48), gap=3))
+                           cols=min(shown, cols), scale=auto_scale(h, 48), gap=3))
     # every stage stacked into ONE picture under a white title band (one trace, no subplots:
     # this figure is rebuilt twice a second while training)
     band = 44 if classroom else 36
@@ -308,8 +470,9 @@ def feature_maps_figure(stages: Sequence[tuple[str, np.ndarray]], *, lang: str =
     fig.add_trace(go.Image(source=png_data_uri(canvas), hoverinfo="skip"))
     _hide_axes(fig)
     fig.update_yaxes(scaleanchor="x")
-    # shown ~800 px wide: as tall as the picture's aspect asks
-    return _layout(fig, classroom, int(max(200, min(1400, 800 * height / width + 20))), top=10)
+    # shown about ``shown_px`` wide: as tall as the picture's aspect asks
+    return _layout(fig, classroom, int(max(160, min(1400, shown_px * height / width + 20))),
+                   top=10)
 
 
 # ----------------------------------------------------------------------------- evaluation

@@ -27,7 +27,7 @@ from cnnviz.viz.training import (
 
 
 def _ev(step: int, loss: float) -> SimpleNamespace:
-    return SimpleNamespace(step=step, loss=loss, loss_avg=loss, batch_accuracy=0.5)
+    return SimpleNamespace(step=step, loss=loss, loss_avg=loss, batch_accuracy=0.5, lr=1e-3)
 
 
 def test_mosaic_layout_and_scale():
@@ -50,11 +50,51 @@ def test_filter_normalisation_per_filter_vs_shared():
     assert shared[1][1, 1].min() > 200 and not (shared[0][1, 1] == shared[1][1, 1]).all()
 
 
-def test_filters_figure_has_now_and_start():
+def test_filters_figure_has_now_start_change_and_a_legend():
     w = np.random.default_rng(0).normal(size=(30, 1, 5, 5)).astype(np.float32)
     fig = filters_figure(w, w * 0.1, normalise="shared", step=7)
-    assert len(fig.data) == 2 and fig.layout.meta["step"] == 7
-    assert fig.data[0].source.startswith("data:image/png;base64,")
+    assert len(fig.data) == 4 and fig.layout.meta["step"] == 7  # 3 mosaics + colour bar
+    assert all(d.source.startswith("data:image/png;base64,") for d in fig.data[:3])
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["now<br>(step 7)", "at the start", "what changed<br>(now − start)"]
+    bar = fig.data[3].marker
+    assert bar.showscale and bar.cmax == float(np.abs(w).max())  # shared: the weights' scale
+    assert list(bar.colorbar.ticktext)[1] == "0"
+    per = filters_figure(w, w * 0.1, lang="zh")
+    assert "最大值" in per.data[3].marker.colorbar.ticktext[0]
+    assert "变化" in per.layout.annotations[2].text
+    grey = filters_figure(w, w * 0.1, grey=True)
+    assert grey.layout.meta["grey"] and grey.data[3].marker.colorscale[0][1] == "black"
+    assert grey.data[0].source != per.data[0].source
+    assert len(filters_figure(w).data) == 2  # no start: "now" and the legend
+
+
+def test_grey_filter_tiles_black_negative_white_positive():
+    w = np.zeros((1, 1, 3, 3), np.float32)
+    w[0, 0, 0, 0], w[0, 0, 2, 2] = -1.0, 1.0
+    tile = filter_tiles(w, "per_filter", grey=True)[0]
+    assert tile[0, 0].tolist() == [0, 0, 0] and tile[2, 2].tolist() == [255, 255, 255]
+    assert tile[1, 1].tolist() == [128, 128, 128]
+
+
+def test_curves_mark_changes_plot_the_rate_and_overlay_kept_runs():
+    from cnnviz.training.runs import KeptRun
+    from cnnviz.training.steering import Change
+
+    hist = [SimpleNamespace(step=i, loss=1.0 / i, loss_avg=1.0 / i, batch_accuracy=0.9,
+                            lr=1e-3 if i <= 5 else 1e-2) for i in range(1, 11)]
+    kept = KeptRun("simple_convnet", "sgd", 0.1, 64, "cosine", 2, (1.0, 2.0), (2.0, 1.5),
+                   (0.1, 0.05), (2.0,), (0.5,))
+    fig = curves_figure(hist, [], changes=[Change(5, "lr", 1e-3, 1e-2)], kept=[kept])
+    lr = [d for d in fig.data if d.yaxis == "y3"]
+    assert list(lr[0].y) == [1e-3] * 5 + [1e-2] * 5 and fig.layout.yaxis3.type == "log"
+    assert len(fig.layout.shapes) == 3 and fig.layout.shapes[0].x0 == 5  # every panel
+    assert any(a.text == "lr 0.01" for a in fig.layout.annotations)
+    names = [d.name for d in fig.data if d.name]
+    assert "SGD, lr 0.1, batch 64, cosine (steered)" in names
+    assert sum(1 for d in fig.data if d.line.dash == "dash") == 3  # loss, accuracy, rate
+    zh = curves_figure(hist, [], kept=[kept], lang="zh")
+    assert "SGD，学习率 0.1，批 64，余弦（调整过）" in [d.name for d in zh.data]
 
 
 def test_curves_skip_non_finite_points():
