@@ -52,8 +52,9 @@ def save(pages: list[str]) -> None:
         for lang, classroom in VIEWS:
             data = capture(page, lang, classroom)
             path = golden_path(page, lang, classroom)
-            with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as f:
-                json.dump(data, f, ensure_ascii=False, sort_keys=True)
+            text = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            with gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as f:  # same bytes
+                f.write(text)                                 # for the same snapshot
             print(f"{path.name}: {len(data['figures'])} figures, {path.stat().st_size} bytes")
 
 
