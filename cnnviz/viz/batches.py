@@ -101,13 +101,14 @@ def spread_figure(s: Spread, *, lang: str = "en", classroom: bool = False,
                    (split - 0.04) / 2, font - 2),
             _title(Text("|g_B − g| / |g|", "|g_B − g| / |g|").get(lang), (split + 1.08) / 2,
                    font - 2)],
-        "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top",
-                   "font": {"size": font - 4}},
+        "legend": {"orientation": "h", "x": 0, "yanchor": "top", "font": {"size": font - 4}},
         "height": height, "margin": {"l": 60, "r": 10, "t": 50, "b": 230},
         "font": {"size": font - 4}, "paper_bgcolor": "white", "plot_bgcolor": "white",
         "meta": {"written_sums": False},  # nothing here is a sum to check (tests)
     }
     plot_h = max(height - 50 - 230, 1)
+    # in px under the plot, whatever its height: axis title, legend, buttons, slider
+    layout["legend"]["y"] = -86 / plot_h
     y_ctrl = -120 / plot_h
     slider = step_slider(lang, len(s.sizes), font - 2, y_ctrl - 50 / plot_h, 0.0, 1.0)
     slider["currentvalue"].update({"prefix": "B = ", "xanchor": "right"})

@@ -1,7 +1,8 @@
 """Lesson 13's race: optimisers' paths on a loss surface beside their losses, animated.
 
 Left, the surface's contours with each optimiser's path growing step by step (a marker at
-its head); right, each loss above the surface's minimum on a log scale. The paths are the
+its head) over its whole run drawn faintly; right, each loss above the surface's minimum on
+a log scale. The paths are the
 engine's (``lessons.optimisers.race``); this module only draws them. Colours are the
 Okabe-Ito palette (apart for every common colour-vision deficiency), and each optimiser also
 has its own marker shape.
@@ -66,6 +67,13 @@ def _static_traces(surface: str, grid: tuple[np.ndarray, np.ndarray, np.ndarray]
         "colorscale": CONTOUR_SCALE, "showscale": False, "ncontours": 18,
         "contours": {"coloring": "fill", "showlines": True}, "line": {"color": "#9aa5b5"},
         "hoverinfo": "skip"}]
+    for i, (key, r) in enumerate(runs.items()):  # the whole run, faint: where Play will go
+        colour = colours.get(key, list(COLOURS.values())[i % len(COLOURS)])
+        faint = {"type": "scatter", "mode": "lines", "showlegend": False, "hoverinfo": "skip",
+                 "opacity": 0.3, "line": {"color": colour, "width": 1.5}}
+        traces.append({**faint, "x": r.path[:, 0], "y": r.path[:, 1]})
+        traces.append({**faint, "x": np.arange(len(r.loss)),
+                       "y": np.maximum(r.loss - s.minimum, FLOOR), "xaxis": "x2", "yaxis": "y2"})
     for i, key in enumerate(runs):
         name = names[key].get(lang)
         width = 5 if key == highlight else 2.5
@@ -110,7 +118,8 @@ def race_figure(surface: str, grid: tuple[np.ndarray, np.ndarray, np.ndarray],
     shown = frame_steps(steps)
     traces = _static_traces(surface, grid, runs, highlight, lang, font,
                             names or SHORT_NAMES, colours or COLOURS)
-    dyn = list(range(1, 1 + 3 * len(runs)))
+    first = 1 + 2 * len(runs)  # after the contour and the faint whole runs
+    dyn = list(range(first, first + 3 * len(runs)))
     for i, d in zip(dyn, _dynamic(runs, shown[0], s.minimum)):
         traces[i].update({k: v for k, v in d.items() if k != "type"})
     legend_px = 150 if classroom else 130

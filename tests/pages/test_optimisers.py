@@ -18,6 +18,7 @@ def test_defaults_show_the_engines_race_and_step() -> None:
     last = fig["frames"][-1]["data"]
     for i, r in enumerate(runs.values()):  # path, head, loss per optimiser
         np.testing.assert_allclose(arr(last[3 * i]["x"]), r.path[:, 0])
+    assert animations(at)[0]["frames"][-1]["traces"][0] == 1 + 2 * len(runs)
     text = all_text(at)
     assert opt.SURFACES["bowl"].latex in text
     assert r"\beta_1 m^x_{0}" in text and r"\hat m^x_{1}" in text  # Adam's step 1 written out
