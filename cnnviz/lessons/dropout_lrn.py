@@ -22,7 +22,7 @@ from cnnviz.lessons.quizzes import Question
 from cnnviz.models import set_standardize
 from cnnviz.training.data import mnist_split
 from cnnviz.training.sidebyside import Arm, LayerTap, Recording, RunSettings
-from cnnviz.weights import load_model
+from cnnviz.weights import load_model, pretrained_path
 
 SLUG = "dropout_lrn"
 SETTINGS = RunSettings(steps=300, batch_size=32, lr=0.02, momentum=0.9, seed=0, every=20,
@@ -74,9 +74,7 @@ def recording() -> Recording:
 def feature_stack(digit: int = 0) -> np.ndarray:
     """(16, 28, 28): the bundled mini AlexNet's first conv layer after ReLU, on test digit
     ``digit`` - the stack of feature maps its first LRN normalises."""
-    from cnnviz.lessons.learning import RUNS_DIR
-
-    model, _ = load_model(RUNS_DIR.parent / "weights" / "alexnet_small.npz")
+    model, _ = load_model(pretrained_path("alexnet_small"))
     x, _ = mnist_split("test", digit + 1)
     kids = list(model.children())
     return kids[1](kids[0](model.standardize(x[digit:digit + 1])))[0]

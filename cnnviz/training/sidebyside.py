@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from cnnviz import nn, optim
+from cnnviz.concurrency import training_threads
 from cnnviz.training.data import mnist_split
 
 __all__ = ["Arm", "LayerTap", "Recording", "Run", "RunSettings", "load_recording",
@@ -207,7 +208,11 @@ def _measure(run: Run, k: int, arm: Arm, kept: dict[int, np.ndarray],
 
 def train_side_by_side(arms: list[Arm], settings: RunSettings,
                        progress: Callable[[float], None] | None = None) -> Recording:
-    """Train every arm on the same batches; ``progress(fraction)`` after each step."""
+    """Train every arm on the same batches; ``progress(fraction)`` after each step.
+
+    BLAS runs single-threaded meanwhile (``concurrency.training_threads``), as every
+    training in the app: on a shared server that is both fairer and faster.
+    """
     train = mnist_split("train", settings.train_limit)
     test = mnist_split("test", settings.test_size)
     batches = _batches(len(train[0]), settings)
@@ -218,7 +223,9 @@ def train_side_by_side(arms: list[Arm], settings: RunSettings,
         if progress is not None:
             progress(done[0] / total)
 
-    runs = {arm.name: _run_arm(arm, settings, (train, test, batches), tick) for arm in arms}
+    with training_threads():
+        runs = {arm.name: _run_arm(arm, settings, (train, test, batches), tick)
+                for arm in arms}
     return Recording(settings, runs)
 
 

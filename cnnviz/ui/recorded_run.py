@@ -50,6 +50,7 @@ def recorded_run(slug: str, arms: Callable[[], list[Arm]], key: str) -> Recordin
                 min(1.0, f), text=t(RUNNING)))
         bar.empty()
         st.session_state[store] = again
+        st.rerun()  # the figures above were drawn from the recording: redraw them all
     again = st.session_state.get(store)
     if isinstance(again, Recording):
         st.caption(t(REDONE.format(diff=rec.max_difference(again))))

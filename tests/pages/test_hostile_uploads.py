@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from cnnviz.lessons.registry import LESSONS as REGISTERED
-from tests.pages.apptest_helpers import assert_ok, has_cjk, run_page
+from tests.pages.apptest_helpers import PAGES, assert_ok, has_cjk, run_page
 
 HOSTILE_NAME = ("**BOLD** [a link](http://evil.example/phish) "
                 "![x](http://evil.example/track.png).tiff")
@@ -38,8 +38,9 @@ def extreme_float_tiff() -> bytes:
 
 TIFF = extreme_float_tiff()
 STATE = {"img_source": "upload", "img_bytes": TIFF, "img_name": HOSTILE_NAME}
-PICKER_PAGES = {lesson.page for lesson in REGISTERED if lesson.demo is not None}
-PICKER_PAGES.add("11_explorer.py")
+# the pages with an image picker (the training-half lessons have a demo but no picker)
+PICKER_PAGES = {lesson.page for lesson in REGISTERED
+                if "image_picker(" in (PAGES / lesson.page).read_text(encoding="utf-8")}
 
 
 def _rendered(at) -> list[str]:  # noqa: ANN001 - AppTest
