@@ -82,7 +82,7 @@ class TrainingSession:
         self.draw_seconds = 0.1  # smoothed time the page spends redrawing after a tick
         self._eval: tuple[int, int, EvalResult] | None = None  # (trainer id, step, result)
         self.kept: list[KeptRun] = []  # earlier runs overlaid on the curves (survive reset)
-        self._start_maps: tuple[int, int, Any] | None = None  # (trainer id, digit, maps)
+        self._memo: dict[str, tuple[Any, Any]] = {}  # name -> (key, value): see memo()
 
     # ------------------------------------------------------------------ controls
 
@@ -160,50 +160,15 @@ class TrainingSession:
     def forget_kept(self) -> None:
         self.kept = []
 
-    def start_maps(self, index: int, x: Any) -> Any:
-        """Feature maps of test digit ``index`` (image ``x``) with the starting weights,
-        computed once per run and digit."""
-        tr = self.trainer
-        if tr is None:
-            return []
-        key = (id(tr), index)
-        if self._start_maps is None or self._start_maps[:2] != key:
-            self._start_maps = (*key, tr.feature_maps_at_start(x))
-        return self._start_maps[2]
-
-    def check_away(self) -> bool:
-        """Pause a run whose page was not on screen for ``AWAY_SECONDS``, and say so.
-
-        Called by every tick and at the top of the page, so a learner who comes back sees
-        "paused automatically" with the time away, not a run that pretends to go on.
-        """
-        if self.status != "running" or self.last_chunk is None:
-            return False
-        gap = self.clock() - self.last_chunk
-        if gap <= AWAY_SECONDS:
-            return False
-        self.pause()
-        self.away = Text(
-            f"Paused automatically: the page was not on screen for {gap:.0f} s, and training "
-            "runs only while it is. Press Resume to go on.",
-            f"已自动暂停：本页面有 {gap:.0f} 秒不在屏幕上，而训练只在页面显示时进行。"
-            "按“继续”接着训练。",
-        )
-        return True
-
-    @property
-    def unsaved(self) -> bool:
-        """A run going on, or a trained model not downloaded since its last step: a reload
-        or a closed tab would lose it (the page asks the browser to warn first)."""
-        tr = self.trainer
-        if tr is None:
-            return False
-        return self.status == "running" or (tr.step > 0 and self.downloaded_step != tr.step)
-
-    def mark_downloaded(self) -> None:
-        """The download button was pressed: the weights at this step are safe."""
-        if self.trainer is not None:
-            self.downloaded_step = self.trainer.step
+    def memo(self, name: str, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` once per ``key`` (one entry per ``name``): what stays the same from one
+        redraw to the next, such as the feature maps with the starting weights, is not
+        recomputed twice a second. The current run's id belongs in ``key``."""
+        hit = self._memo.get(name)
+        if hit is None or hit[0] != key:
+            hit = (key, build())
+            self._memo[name] = hit
+        return hit[1]
 
     # ------------------------------------------------------------------ training
 
