@@ -170,6 +170,40 @@ class TrainingSession:
             self._memo[name] = hit
         return hit[1]
 
+    def check_away(self) -> bool:
+        """Pause a run whose page was not on screen for ``AWAY_SECONDS``, and say so.
+
+        Called by every tick and at the top of the page, so a learner who comes back sees
+        "paused automatically" with the time away, not a run that pretends to go on.
+        """
+        if self.status != "running" or self.last_chunk is None:
+            return False
+        gap = self.clock() - self.last_chunk
+        if gap <= AWAY_SECONDS:
+            return False
+        self.pause()
+        self.away = Text(
+            f"Paused automatically: the page was not on screen for {gap:.0f} s, and training "
+            "runs only while it is. Press Resume to go on.",
+            f"已自动暂停：本页面有 {gap:.0f} 秒不在屏幕上，而训练只在页面显示时进行。"
+            "按“继续”接着训练。",
+        )
+        return True
+
+    @property
+    def unsaved(self) -> bool:
+        """A run going on, or a trained model not downloaded since its last step: a reload
+        or a closed tab would lose it (the page asks the browser to warn first)."""
+        tr = self.trainer
+        if tr is None:
+            return False
+        return self.status == "running" or (tr.step > 0 and self.downloaded_step != tr.step)
+
+    def mark_downloaded(self) -> None:
+        """The download button was pressed: the weights at this step are safe."""
+        if self.trainer is not None:
+            self.downloaded_step = self.trainer.step
+
     # ------------------------------------------------------------------ training
 
     def tick(self, budget: float = 0.3) -> list[ProgressEvent]:
