@@ -2,7 +2,7 @@
 
 Starts the app, opens the training page in headless Chromium (1600×1000, or ``--classroom``
 zh at 1280×720), trains for a few seconds, keeps that run (so its dashed curves are drawn),
-starts a second run, changes its learning rate (a change mark and the learning-rate plot), and
+resumes, changes the learning rate (a change mark and the learning-rate plot), and
 then for ``--seconds`` seconds counts how often the browser receives a new filters picture
 (now / at the start / what changed) and reads the page's own "Redraws / s" metric.
 
@@ -24,8 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
-SRC_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot image'))
-    .map(i => (i.getAttribute('href') || '').slice(-40)).join('|')"""
+# the filters figure's first picture ("now"): a new PNG on every redraw of the live panels
+SRC_JS = """() => { const i = document.querySelector('.js-plotly-plot image');
+    return i ? (i.getAttribute('href') || '').slice(-60) : ''; }"""
 
 
 def _metric(pg, label: str) -> str:  # noqa: ANN001
@@ -33,7 +34,27 @@ def _metric(pg, label: str) -> str:  # noqa: ANN001
     return m.inner_text() if m.count() else ""
 
 
-def measure(seconds: float, classroom: bool) -> dict[str, object]:
+def _keep_and_steer(pg, name, classroom: bool) -> None:  # noqa: ANN001
+    """Pause, keep the run, resume, and move the learning rate one notch up while it runs."""
+    from tests.browser.conftest import wait_for_app
+
+    pg.get_by_role("button", name=name("Pause", "暂停")).click()
+    wait_for_app(pg)
+    if classroom:
+        pg.get_by_text("调整训练 · 比较多次训练").first.click()
+    keep = name("Keep this run to compare", "保留这次训练用于比较")
+    pg.get_by_role("button", name=keep).click()
+    wait_for_app(pg)
+    pg.get_by_role("button", name=name("Resume", "继续")).click()
+    time.sleep(4)
+    slider = pg.locator('[data-testid="stSlider"]').filter(
+        has_text=name("Learning rate", "学习率")).last.get_by_role("slider")
+    slider.focus()
+    slider.press("ArrowRight")  # 0.003 -> 0.01: a steering change while running
+    time.sleep(3)
+
+
+def measure(seconds: float, classroom: bool, plain: bool = False) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import wait_for_app
@@ -54,22 +75,8 @@ def measure(seconds: float, classroom: bool) -> dict[str, object]:
         name = (lambda en, cn: cn if zh else en)  # noqa: E731
         pg.get_by_role("button", name=name("Start", "开始"), exact=True).click()
         time.sleep(6)
-        pg.get_by_role("button", name=name("Pause", "暂停")).click()
-        wait_for_app(pg)
-        if classroom:
-            pg.get_by_text("调整训练 · 比较多次训练").first.click()
-        keep = name("Keep this run to compare", "保留这次训练用于比较")
-        pg.get_by_role("button", name=keep).click()
-        wait_for_app(pg)
-        pg.get_by_role("button", name=name("Reset", "重置")).click()
-        wait_for_app(pg)
-        pg.get_by_role("button", name=name("Start", "开始"), exact=True).click()
-        time.sleep(4)
-        slider = pg.locator('[data-testid="stSlider"]').filter(
-            has_text=name("Learning rate", "学习率")).last.get_by_role("slider")
-        slider.focus()
-        slider.press("ArrowRight")  # 0.003 -> 0.01: a steering change while running
-        time.sleep(3)
+        if not plain:
+            _keep_and_steer(pg, name, classroom)
         seen: list[str] = []
         start = time.monotonic()
         while time.monotonic() - start < seconds:
@@ -81,7 +88,7 @@ def measure(seconds: float, classroom: bool) -> dict[str, object]:
         metric = _metric(pg, name("Redraws / s", "每秒重绘"))
         step = re.search(r"([\d,]+)\s*/", _metric(pg, name("Step", "步数")))
         b.close()
-    return {"viewport": f"{w}x{h}", "classroom": classroom,
+    return {"viewport": f"{w}x{h}", "classroom": classroom, "plain": plain,
             "browser_redraws_per_second": round((len(seen) - 1) / elapsed, 2),
             "page_metric": metric.split("\n")[-1], "step": step.group(1) if step else None,
             "seconds": round(elapsed, 1)}
@@ -91,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--classroom", action="store_true")
+    ap.add_argument("--plain", action="store_true", help="no kept run, no steering change")
     args = ap.parse_args(argv)
-    print(json.dumps(measure(args.seconds, args.classroom)))
+    print(json.dumps(measure(args.seconds, args.classroom, args.plain)))
     return 0
 
 

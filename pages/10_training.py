@@ -246,7 +246,6 @@ with right:
             weights = tr.first_layer_weights()
             p = tr.predict_proba(x[i])[0]
             maps = tr.feature_maps(x[i])
-            start_maps = sess.start_maps(i, x[i])
         ui.show_plotly(filters_figure(
             weights, tr.initial_first_layer,
             normalise="shared" if shared else "per_filter", lang=ui.lang(),
@@ -261,10 +260,12 @@ with right:
                          f"（{p.max():.0%}）。"))
         f1, f2 = st.columns(2)
         f1.markdown(f"**{ui.t('At the start', '训练开始时')}**")
-        with f1:
-            ui.show_plotly(feature_maps_figure(start_maps, lang=ui.lang(), cols=6,
-                                               classroom=ui.classroom(), max_maps=30,
-                                               shown_px=360), key=f"{K}_fmaps_start")
+        with f1:  # the same picture every redraw of this run and digit: built once
+            ui.show_plotly(sess.memo("start_maps", (id(tr), i, ui.lang(), ui.classroom()),
+                                     lambda: feature_maps_figure(
+                                         tr.feature_maps_at_start(x[i]), lang=ui.lang(), cols=6,
+                                         classroom=ui.classroom(), max_maps=30, shown_px=360
+                                     ).to_dict()), key=f"{K}_fmaps_start")
         f2.markdown(f"**{ui.t('Now', '现在')}**")
         with f2:
             ui.show_plotly(feature_maps_figure(maps, lang=ui.lang(), cols=6,

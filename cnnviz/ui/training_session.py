@@ -82,7 +82,7 @@ class TrainingSession:
         self.draw_seconds = 0.1  # smoothed time the page spends redrawing after a tick
         self._eval: tuple[int, int, EvalResult] | None = None  # (trainer id, step, result)
         self.kept: list[KeptRun] = []  # earlier runs overlaid on the curves (survive reset)
-        self._start_maps: tuple[int, int, Any] | None = None  # (trainer id, digit, maps)
+        self._memo: dict[str, tuple[Any, Any]] = {}  # name -> (key, value): see memo()
 
     # ------------------------------------------------------------------ controls
 
@@ -160,16 +160,15 @@ class TrainingSession:
     def forget_kept(self) -> None:
         self.kept = []
 
-    def start_maps(self, index: int, x: Any) -> Any:
-        """Feature maps of test digit ``index`` (image ``x``) with the starting weights,
-        computed once per run and digit."""
-        tr = self.trainer
-        if tr is None:
-            return []
-        key = (id(tr), index)
-        if self._start_maps is None or self._start_maps[:2] != key:
-            self._start_maps = (*key, tr.feature_maps_at_start(x))
-        return self._start_maps[2]
+    def memo(self, name: str, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` once per ``key`` (one entry per ``name``): what stays the same from one
+        redraw to the next, such as the feature maps with the starting weights, is not
+        recomputed twice a second. The current run's id belongs in ``key``."""
+        hit = self._memo.get(name)
+        if hit is None or hit[0] != key:
+            hit = (key, build())
+            self._memo[name] = hit
+        return hit[1]
 
     def check_away(self) -> bool:
         """Pause a run whose page was not on screen for ``AWAY_SECONDS``, and say so.

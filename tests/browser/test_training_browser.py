@@ -1,4 +1,5 @@
-"""Real browser: start live training, see the step counter and the filters redraw, pause.
+"""Real browser: start live training, see the step counter and the filters redraw, pause,
+keep the run for comparison.
 
 Only a few steps are needed (the default settings are fine); screenshots land in
 tests/_screenshots for a human to look at.
@@ -57,5 +58,12 @@ def test_live_training_redraws_and_pauses(page):  # noqa: ANN001
     time.sleep(2.0)
     assert _step(page) == stopped, "training went on after Pause"
     page.get_by_text("How good is it?").first.wait_for(timeout=60_000)
+    assert_no_exception(page)
+    # issue 10: filters now / at the start / what changed, the digit's maps at the start and
+    # now (five pictures), and a kept run listed for the next run's curves
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot image').length >= 5", timeout=30_000)
+    page.get_by_role("button", name="Keep this run to compare").click()
+    page.get_by_text("1 of 4 runs kept").first.wait_for(timeout=30_000)
     assert_no_exception(page)
     screenshot(page, "training_paused")

@@ -332,11 +332,15 @@ def test_old_files_without_the_flag_load_raw(trained, test_small, tmp_path):
 
 @pytest.mark.skipif(not (WEIGHTS_DIR / "simple_convnet.npz").exists(), reason="no bundled weights")
 def test_trainer_from_bundled_weights_keeps_them_raw():
-    """The bundled files were trained on raw pixels and say nothing: the Trainer follows them."""
-    entry = _manifest()["models"]["simple_convnet"]
-    t = Trainer(TrainConfig(model="simple_convnet", init="pretrained", eval_every=0))
+    """Most bundled files were trained on raw pixels and say nothing: the Trainer follows them;
+    simple_convnet and lenet5 were retrained standardised (issue 10) and say so."""
+    entry = _manifest()["models"]["lenet5_classic"]
+    t = Trainer(TrainConfig(model="lenet5_classic", init="pretrained", eval_every=0))
     assert not t.standardize and not t.config.standardize
     assert "input_standardize" not in t.init_meta
     assert t.metadata()["input_standardize"] is False
     assert t.evaluate(limit=2000).accuracy == pytest.approx(entry["test_accuracy_first_2000"],
                                                             abs=0.01)
+    s = Trainer(TrainConfig(model="simple_convnet", init="pretrained", eval_every=0,
+                            standardize=False))
+    assert s.standardize and s.init_meta["input_standardize"] is True
