@@ -181,17 +181,21 @@ def plot(
     An animation of a WindowSpec is sized to the room it really has (a smaller crop when
     its numbers would be too small to read) and gets "Save for slides" (GIF / PNG). Its
     steps are plotly's own slider, and ←/→ on the focused chart (``stage``), so there is
-    one step control. In the presenter view the page ends after its first animation.
+    one step control. In the presenter view only the page's first animation is shown
+    (still figures before it are left out, and the page ends after it).
     """
     kwargs = _sized(builder, kwargs)
     note = None
     if args and isinstance(args[0], WindowSpec) and "width_hint" in kwargs:
         args, note = _fitted(args, kwargs)
     spec = figure(builder, *args, **kwargs)
+    animated = len(spec.get("frames") or []) > 1
+    if stage.presenter() and not animated:
+        return  # the presenter view shows the first animation alone, from the top
     show_plotly(spec, key=key, alt=alt)
     if note:
         st.caption(note)
-    if len(spec.get("frames") or []) <= 1:
+    if not animated:
         return
     if stage.presenter():
         st.stop()

@@ -147,8 +147,14 @@ _PRESENTER_CSS = """
 [data-testid="stHeader"], .st-key-cnnviz_settings { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 0 1rem !important;
                                        max-width: 100% !important; }
+[data-testid="stMain"] [data-testid="stElementContainer"]:has(h1, h2, h3),
 [data-testid="stMain"] h1, [data-testid="stMain"] h2,
 [data-testid="stMain"] h3 { display: none !important; }
+/* the hidden title and the page's style and probe elements leave no gaps above the figure */
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.25rem !important; }
+/* the way out floats in the top-right corner, above the figure: no row of its own */
+.st-key-cnnviz_presenter { position: fixed !important; right: 1rem; top: 0;
+                           width: auto !important; z-index: 1000; }
 </style>
 """
 
@@ -217,8 +223,8 @@ def height_budget() -> int:
     """Height (px) an animation with its controls may take: one screen with a little room
     (at most 700 px: the classroom rule is 720), the whole screen in the presenter view."""
     screen = _view("height") or 720
-    if presenter():
-        return max(360, screen - 70)
+    if presenter():  # room for a row of tabs above the figure (transposed's two views)
+        return max(360, screen - 130)
     return max(360, min(screen - 40, 700))
 
 

@@ -50,6 +50,8 @@ def test_presenter_view_and_arrow_keys(browser, streamlit_url) -> None:  # noqa:
         during = pg.locator(ANIM).first.bounding_box()
         assert during["width"] > before["width"]
         assert during["height"] <= 720
+        play = pg.locator(ANIM).first.locator(".updatemenu-button").first.bounding_box()
+        assert play["y"] + play["height"] <= 720, "Play is on the projected screen"
         pg.keyboard.press("ArrowRight")
         pg.wait_for_timeout(400)
         assert _active(pg) == 1  # a new figure (the new size) starts at its first step + 1
