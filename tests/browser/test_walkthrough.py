@@ -201,6 +201,22 @@ def _draw_seven(walk: Walk) -> None:
     mouse.up()
 
 
+def _choose_chinese(walk: Walk) -> None:
+    """简体中文 from the sidebar's language box. On a loaded machine a click that lands
+    during a rerun can leave the list closed: open it again, as a person would."""
+    box = walk.pg.locator(".st-key-lang").get_by_role("combobox").first
+    option = walk.pg.get_by_role("option", name="简体中文").first
+    for _ in range(4):
+        walk.settle()
+        box.click()
+        try:
+            option.wait_for(timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 - the list did not open: close and try again
+            walk.pg.keyboard.press("Escape")
+    option.click()
+
+
 # ---------------------------------------------------------------------- the walk
 
 
@@ -216,8 +232,7 @@ def test_student_walkthrough(page, lang: str, classroom: bool) -> None:  # noqa:
     open_page(page, "")
     walk.settle()
     if lang == "zh":
-        page.locator(".st-key-lang").get_by_role("combobox").first.click()
-        page.get_by_role("option", name="简体中文").click()
+        _choose_chinese(walk)
         page.wait_for_function("() => /[\\u4e00-\\u9fff]/.test("
                                "document.querySelector('[data-testid=\"stMain\"] h1')"
                                "?.innerText || '')", timeout=60_000)
