@@ -13,8 +13,9 @@ How it is fast without a loop over pixels or the batch:
 * the columns are kept in the cache, so backward only does two more products
   (``dweight = dy @ cols^T``, ``dcols = weight^T @ dy``) and folds ``dcols`` back per offset
   into a padded buffer (col2im);
-* depthwise convolution (one input channel per group) skips the columns: products of tiny
-  matrices would be slow, so it accumulates ``x_shifted * w[:, :, i, j]`` per offset.
+* depthwise convolution with one output per channel on narrow planes takes the band path
+  (``_band.py``: banded products straight on NCHW); other depthwise convs skip the columns
+  and accumulate ``x_shifted * w[:, :, i, j]`` per offset.
 
 A transposed convolution is the input-gradient of a convolution, so it reuses the same parts
 in the other order (product -> fold forward, columns -> product backward).
