@@ -13,8 +13,9 @@ How it is fast without a loop over pixels or the batch:
 * the columns are kept in the cache, so backward only does two more products
   (``dweight = dy @ cols^T``, ``dcols = weight^T @ dy``) and folds ``dcols`` back per offset
   into a padded buffer (col2im);
-* depthwise convolution (one input channel per group) skips the columns: products of tiny
-  matrices would be slow, so it accumulates ``x_shifted * w[:, :, i, j]`` per offset.
+* depthwise convolution with one output per channel on narrow planes takes the band path
+  (``_band.py``: banded products straight on NCHW); other depthwise convs skip the columns
+  and accumulate ``x_shifted * w[:, :, i, j]`` per offset.
 
 A transposed convolution is the input-gradient of a convolution, so it reuses the same parts
 in the other order (product -> fold forward, columns -> product backward).
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _band
 from ._pad import PadCache, _normalise, _pad, _pad_backward
 from ._util import IntOrPair, as_float32, batched, pair
 from ._windows import (
@@ -72,6 +74,7 @@ class ConvCache:
     pad_cache: PadCache | None  # for reflect / replicate / circular padding
     x: np.ndarray | None = None  # the NCHW input itself, for the 1x1 (pointwise) path
     flat: FlatConv | None = None  # for the stride-1 flat-layout path
+    band: _band.Band | None = None  # for the depthwise band path (x is then the padded input)
 
 
 @dataclass
@@ -282,17 +285,28 @@ def _flat_block_pads(pads: tuple[int, int, int, int], span: tuple[int, int]
     return top, max(top, bottom) - top, left, max(left, right) - left
 
 
-def _flat_pays(C: int, C_g: int, grid_hw: tuple[int, int], out_hw: tuple[int, int]) -> bool:
-    """Whether the flat path is the faster one for a stride-1 conv.
+def _flat_pays(C: int, C_g: int, grid_hw: tuple[int, int], out_hw: tuple[int, int],
+               band: bool = False) -> bool:
+    """Whether the flat path is the faster one for a stride-1 conv (``band``: whether the
+    band path could take it).
 
-    Measured (benchmarks/conv_ops.py): depthwise convs always gain (1.7x); full convs gain
-    while the flat grid adds at most ~35 % garbage positions (3x3 with padding 1 at 14x14
-    and up), and lose to the column path when it adds more, since the products then do that
-    much more work.
+    Measured (benchmarks/conv_ops.py): depthwise convs gain over the column path (1.7x), but
+    the band path is 2-3x faster still on narrow planes; full convs gain while the flat grid
+    adds at most ~35 % garbage positions (3x3 with padding 1 at 14x14 and up), and lose to
+    the column path when it adds more, since the products then do that much more work.
     """
     if C_g == 1 and C > 1:
-        return True
+        return not band
     return grid_hw[0] * grid_hw[1] <= 1.35 * out_hw[0] * out_hw[1]
+
+
+def _band_pays(x_shape: tuple[int, ...], w_shape: tuple[int, ...], groups: int,
+               stride: tuple[int, int], dilation: tuple[int, int], Wo: int) -> bool:
+    """Whether a conv is depthwise with one output per channel and narrow enough planes
+    for the band path (``_band.pays``)."""
+    C, W = x_shape[1], x_shape[3]
+    return (groups == C == w_shape[0] and C > 1
+            and _band.pays(W, w_shape[2], stride[0], dilation[0], Wo))
 
 
 def _conv2d_flat(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.ndarray | None,
@@ -365,6 +379,47 @@ def _conv2d_flat_backward(dy: np.ndarray, c: ConvCache) -> Grads:
     dX = np.empty((G, C_g, L), dtype=np.float32)
     _flat_products(flat_taps(D, C_out, L, (kh, kw), c.dilation, Wp), wr, dX)
     dx = from_flat(dX.reshape(C, L), N, Hp, Wp, *f.inside)
+    if c.pad_cache is not None:
+        dx = _pad_backward(dx, c.pad_cache)
+    return (dx[0] if c.unbatched else dx), dweight, dbias
+
+
+# ----------------------------------------------------------------------------- band path
+
+
+def _conv2d_band(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.ndarray | None,
+                 stride: tuple[int, int], pads: tuple[int, int, int, int],
+                 dilation: tuple[int, int], padding_mode: str) -> tuple[np.ndarray, ConvCache]:
+    """Depthwise conv2d as banded products on NCHW (``_band``); other padding modes pad
+    first and then run with zero padding."""
+    shape = x.shape
+    pad_cache = None
+    top, bottom, left, right = pads
+    if padding_mode != "zeros" and any(pads):
+        pairs = _normalise(x.shape, (left, right, top, bottom), padding_mode)
+        x = _pad(x, pairs, padding_mode, 0.0)
+        pad_cache = PadCache(shape, pairs, padding_mode)
+        top = bottom = left = right = 0
+    H, W = x.shape[2:]
+    kh, kw = weight.shape[2:]
+    Ho = out_size(H, kh, stride[0], top, bottom, dilation[0])
+    Wo = out_size(W, kw, stride[1], left, right, dilation[1])
+    g = _band.Band((H, W), (Ho, Wo), (kh, kw), stride, dilation, (top, left))
+    y = _band.forward(x, weight, bias, g)
+    cache = ConvCache(shape, weight, stride, dilation, x.shape[1], pads, padding_mode,
+                      (H, W), (Ho, Wo), unbatched, None, None, pad_cache, x=x, band=g)
+    return (y[0] if unbatched else y), cache
+
+
+def _conv2d_band_backward(dy: np.ndarray, c: ConvCache, need_dx: bool = True
+                          ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """(dx or None, dweight, dbias) of :func:`_conv2d_band`."""
+    assert c.band is not None and c.x is not None
+    dy = np.ascontiguousarray(dy)
+    dweight, dbias = _band.param_grads(dy, c.x, c.band)
+    if not need_dx:
+        return None, dweight, dbias
+    dx = _band.input_grad(dy, c.weight, c.band)
     if c.pad_cache is not None:
         dx = _pad_backward(dx, c.pad_cache)
     return (dx[0] if c.unbatched else dx), dweight, dbias
@@ -477,8 +532,11 @@ def _conv2d_padded(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.
     if padding_mode == "zeros":
         block = _flat_block_pads(pads, (dilation[0] * (kh - 1), dilation[1] * (kw - 1)))
     grid_hw = (H + block[0] + block[1], W + block[2] + block[3])
-    if stride == (1, 1) and _flat_pays(C, C_g, grid_hw, (Ho, Wo)):
+    band = _band_pays(x.shape, weight.shape, groups, stride, dilation, Wo)
+    if stride == (1, 1) and _flat_pays(C, C_g, grid_hw, (Ho, Wo), band):
         return _conv2d_flat(x, unbatched, weight, bias, pads, dilation, groups, padding_mode)
+    if band:
+        return _conv2d_band(x, unbatched, weight, bias, stride, pads, dilation, padding_mode)
 
     pad_cache = None
     if padding_mode == "zeros" or not any(pads):
@@ -525,6 +583,8 @@ def conv2d_param_grads_from_cache(dy: np.ndarray, cache: ConvCache
     dy = _checked_dy(dy, c)
     if c.flat is not None:
         return _flat_param_grads(dy, c)[1:]
+    if c.band is not None:
+        return _conv2d_band_backward(dy, c, need_dx=False)[1:]
     if c.cols is not None:
         G, C_out = c.groups, c.weight.shape[0]
         dyg = to_chwn(dy).reshape(G, C_out // G, -1)
@@ -544,6 +604,8 @@ def conv2d_backward_from_cache(dy: np.ndarray, cache: ConvCache) -> Grads:
     dy = _checked_dy(dy, c)
     if c.flat is not None:
         return _conv2d_flat_backward(dy, c)
+    if c.band is not None:
+        return _conv2d_band_backward(dy, c)  # type: ignore[return-value]
     if c.x is not None:  # 1x1 pointwise: NCHW products, no layout change
         dx, dweight, dbias = _pointwise_backward(dy, c.x, c.weight.reshape(C_out, C))
         return (dx[0] if c.unbatched else dx), dweight.reshape(c.weight.shape), dbias

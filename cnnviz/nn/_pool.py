@@ -333,6 +333,41 @@ def _avg_counts(size: int, out: int, k: int, s: int, p: int, include_pad: bool) 
     return np.minimum(end, size) - np.maximum(start, 0)
 
 
+def _tile_sums(g: _Geometry, x: np.ndarray) -> np.ndarray:
+    """Sum of each (kh, kw) tile: the kw neighbours along every row first (one long strided
+    add per offset over the whole array), then kh of those rows. Much faster than
+    ``.sum(axis=(3, 5))`` over the 6-D tile view, whose innermost runs are kw long."""
+    N, C, Ho, Wo, kh, kw = g.N, g.C, g.Ho, g.Wo, g.kh, g.kw
+    x = np.ascontiguousarray(x[:, :, :Ho * kh, :Wo * kw])
+    pairs = x.reshape(-1, kw)
+    rows = pairs[:, 0].copy()
+    for j in range(1, kw):
+        rows += pairs[:, j]
+    rows = rows.reshape(N * C * Ho, kh, Wo)
+    total = rows[:, 0].copy()
+    for i in range(1, kh):
+        total += rows[:, i]
+    return total.reshape(N, C, Ho, Wo)
+
+
+def _spread_tiles(g: _Geometry, share: np.ndarray) -> np.ndarray:
+    """dx of a tiling average pool: each tile's share written to the kw columns of its
+    first row, then that row copied to the other kh - 1 (whole contiguous rows)."""
+    N, C, Ho, Wo, kh, kw = g.N, g.C, g.Ho, g.Wo, g.kh, g.kw
+    tiles = np.empty((N * C * Ho, kh, Wo * kw), dtype=_F32)
+    first = tiles[:, 0].reshape(-1, Wo, kw)
+    for j in range(kw):
+        first[:, :, j] = share.reshape(-1, Wo)
+    for i in range(1, kh):
+        tiles[:, i] = tiles[:, 0]
+    tiles = tiles.reshape(N, C, Ho * kh, Wo * kw)
+    if (Ho * kh, Wo * kw) == (g.H, g.W):
+        return tiles
+    dx = np.zeros((N, C, g.H, g.W), dtype=_F32)
+    dx[:, :, :Ho * kh, :Wo * kw] = tiles
+    return dx
+
+
 def avg_pool2d_with_cache(x: np.ndarray, kernel_size: IntOrPair,
                           stride: IntOrPair | None = None, padding: IntOrPair = 0,
                           ceil_mode: bool = False, count_include_pad: bool = True,
@@ -348,13 +383,14 @@ def avg_pool2d_with_cache(x: np.ndarray, kernel_size: IntOrPair,
         ch = _avg_counts(g.H, g.Ho, g.kh, g.sh, g.ph, count_include_pad)
         cw = _avg_counts(g.W, g.Wo, g.kw, g.sw, g.pw, count_include_pad)
         div = (ch[:, None] * cw[None, :]).astype(_F32)
-    if g.simple:
-        total = g.blocks(xb).sum(axis=(3, 5), dtype=_F32)
-    else:
-        xp = g.padded(xb, 0.0)
-        total = np.zeros((g.N, g.C, g.Ho, g.Wo), dtype=_F32)
-        for _, _, idx in g.offsets():
-            total += xp[idx]
+    if g.simple:  # the divisor is one number: divide in place
+        total = _tile_sums(g, xb)
+        np.divide(total, div.flat[0], out=total)
+        return _unbatch(total, unb), (g, div, unb)
+    xp = g.padded(xb, 0.0)
+    total = np.zeros((g.N, g.C, g.Ho, g.Wo), dtype=_F32)
+    for _, _, idx in g.offsets():
+        total += xp[idx]
     return _unbatch(total / div, unb), (g, div, unb)
 
 
@@ -372,14 +408,10 @@ def avg_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
     dy = as_float32(dy)
     if unb:
         dy = dy[None]
-    share = dy / div
     if g.simple:
-        dx = np.zeros((g.N, g.C, g.H, g.W), dtype=_F32)
-        dblocks = np.broadcast_to(share[:, :, :, None, :, None],
-                                  (g.N, g.C, g.Ho, g.kh, g.Wo, g.kw))
-        dx[:, :, :g.Ho * g.kh, :g.Wo * g.kw] = dblocks.reshape(
-            g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
+        dx = _spread_tiles(g, dy / div.flat[0])
     else:
+        share = dy / div
         canvas = g.grad_canvas()
         for _, _, idx in g.offsets():
             canvas[idx] += share
