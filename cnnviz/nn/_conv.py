@@ -532,7 +532,10 @@ def _conv2d_padded(x: np.ndarray, unbatched: bool, weight: np.ndarray, bias: np.
     if padding_mode == "zeros":
         block = _flat_block_pads(pads, (dilation[0] * (kh - 1), dilation[1] * (kw - 1)))
     grid_hw = (H + block[0] + block[1], W + block[2] + block[3])
-    band = _band_pays(x.shape, weight.shape, groups, stride, dilation, Wo)
+    # the band multiplies zeros by inputs outside each window: an inf or NaN would spread
+    # further than in PyTorch, so non-finite inputs take the other paths
+    band = (_band_pays(x.shape, weight.shape, groups, stride, dilation, Wo)
+            and bool(np.isfinite(x).all()))
     if stride == (1, 1) and _flat_pays(C, C_g, grid_hw, (Ho, Wo), band):
         return _conv2d_flat(x, unbatched, weight, bias, pads, dilation, groups, padding_mode)
     if band:

@@ -124,3 +124,15 @@ def test_lesson_depthwise_shapes_take_the_band_path(shape: tuple[int, ...], stri
     _close(y1, y[0])
     dx1 = F.conv2d_backward_from_cache(np.ones_like(y1), cache1)[0]
     assert dx1.shape == x[0].shape
+
+
+def test_non_finite_inputs_spread_as_in_pytorch() -> None:
+    """An inf in x reaches only the outputs whose windows hold it (the band path, which
+    multiplies zeros by every input of a block, is not taken for such inputs)."""
+    x = np.zeros((1, 4, 10, 10), dtype=np.float32)
+    x[0, 2, 5, 5] = np.inf
+    w = np.ones((4, 1, 3, 3), dtype=np.float32)
+    y = F.conv2d(x, w, padding=1, groups=4)
+    assert np.isinf(y[0, 2, 4:7, 4:7]).all()
+    assert np.isfinite(np.delete(y.reshape(-1), np.flatnonzero(np.isinf(y)))).all()
+    assert np.isinf(y).sum() == 9
