@@ -90,3 +90,19 @@ def open_page(pg, url_path: str = "") -> None:  # noqa: ANN001
 def assert_no_exception(pg) -> None:  # noqa: ANN001
     """A page that shows a Python traceback has failed, whatever else it drew."""
     assert pg.locator('[data-testid="stException"]').count() == 0, pg.inner_text("body")[:2000]
+
+
+def choose_option(pg, combobox, option_name: str, tries: int = 4) -> None:  # noqa: ANN001
+    """Pick ``option_name`` from a Streamlit selectbox. A click that lands while the app is
+    rerunning (the stage probe's first report, say) can leave the list closed on a loaded
+    machine: wait for the app, open the list again, as a person would."""
+    option = pg.get_by_role("option", name=option_name).first
+    for _ in range(tries):
+        wait_for_app(pg)
+        combobox.click()
+        try:
+            option.wait_for(timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 - the list did not open: close it and try again
+            pg.keyboard.press("Escape")
+    option.click()

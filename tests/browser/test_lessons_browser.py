@@ -1,7 +1,10 @@
-"""Every lesson page in headless Chromium: opens, draws its figures, plays, takes an upload.
+"""Lesson pages in headless Chromium: an upload used and kept across pages, a screenshot
+that is not blank, a deep link on a fresh server.
 
 Navigation goes through the sidebar (client-side), as a learner clicks, so the Streamlit
-session, and with it the uploaded image, carries from page to page.
+session, and with it the uploaded image, carries from page to page. Every page is opened in
+tests/browser/test_classroom_layout.py and played (after a setting change) in one of the two
+walks of tests/browser/test_walkthrough.py.
 """
 
 from __future__ import annotations
@@ -12,16 +15,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from cnnviz.lessons.registry import LESSONS as REGISTERED
-from tests.app_server import ACTIVE_FRAME_JS
-
 from .conftest import assert_no_exception, open_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
-
-# the operation lessons (those with a demo setting) animate a window; the network pages are
-# driven by their own tests
-LESSONS = [lesson for lesson in REGISTERED if lesson.demo is not None]
 
 
 def _upload_png(tmp_path) -> str:  # noqa: ANN001
@@ -44,38 +40,6 @@ def _go(pg, url_path: str) -> None:  # noqa: ANN001
 
 
 
-def _play_first_animation(pg) -> bool:  # noqa: ANN001
-    """Press ▶ Play on the first plotly animation, let it run, return whether it moved.
-
-    The slider's ``active`` index in plotly's own layout records which frame is shown.
-    """
-    plot = pg.locator(".js-plotly-plot").filter(has=pg.locator(".updatemenu-button")).first
-    if plot.count() == 0:
-        return False
-    before = plot.evaluate(ACTIVE_FRAME_JS)
-    plot.locator(".updatemenu-button").filter(has_text="Play").first.click()
-    pg.wait_for_timeout(2500)
-    after = plot.evaluate(ACTIVE_FRAME_JS)
-    return before is not None and after is not None and after != before
-
-
-def test_every_lesson_page_draws_and_plays(page, tmp_path) -> None:  # noqa: ANN001
-    open_page(page, "")  # home is the default page, at /
-    assert_no_exception(page)
-    screenshot(page, "home")
-    played = {}
-    for lesson in LESSONS:
-        if lesson.slug == "home":
-            continue
-        _go(page, lesson.slug)
-        page.wait_for_selector(".js-plotly-plot", timeout=45_000)
-        assert_no_exception(page)
-        played[lesson.slug] = _play_first_animation(page)
-        screenshot(page, f"lesson_{lesson.slug}")
-    # Every lesson before backpropagation animates a window moving over an input.
-    assert played and all(played.values()), played
-
-
 def test_upload_is_used_and_kept_across_pages(page, tmp_path) -> None:  # noqa: ANN001
     open_page(page, "convolution")
     page.locator('[data-testid="stRadio"] label').filter(has_text="Upload").first.click()
@@ -93,17 +57,6 @@ def test_upload_is_used_and_kept_across_pages(page, tmp_path) -> None:  # noqa: 
     screenshot(page, "upload_padding")
     body = page.inner_text("body")
     assert "In use: diagonal.png" in body and "No image yet" not in body, body[:1500]
-
-
-def test_chinese_interface(page) -> None:  # noqa: ANN001
-    open_page(page, "convolution")
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="简体中文").click()
-    wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot")
-    assert page.get_by_text("卷积").count() > 0
-    assert_no_exception(page)
-    screenshot(page, "convolution_zh")
 
 
 def test_screenshot_is_not_blank(page) -> None:  # noqa: ANN001

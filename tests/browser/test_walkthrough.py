@@ -22,7 +22,7 @@ from cnnviz.i18n import common
 from cnnviz.lessons.registry import LESSONS
 from tests.app_server import ACTIVE_FRAME_JS, IDLE_JS
 
-from .conftest import assert_no_exception, open_page, screenshot
+from .conftest import assert_no_exception, choose_option, open_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -201,22 +201,6 @@ def _draw_seven(walk: Walk) -> None:
     mouse.up()
 
 
-def _choose_chinese(walk: Walk) -> None:
-    """简体中文 from the sidebar's language box. On a loaded machine a click that lands
-    during a rerun can leave the list closed: open it again, as a person would."""
-    box = walk.pg.locator(".st-key-lang").get_by_role("combobox").first
-    option = walk.pg.get_by_role("option", name="简体中文").first
-    for _ in range(4):
-        walk.settle()
-        box.click()
-        try:
-            option.wait_for(timeout=15_000)
-            break
-        except Exception:  # noqa: BLE001 - the list did not open: close and try again
-            walk.pg.keyboard.press("Escape")
-    option.click()
-
-
 # ---------------------------------------------------------------------- the walk
 
 
@@ -232,7 +216,8 @@ def test_student_walkthrough(page, lang: str, classroom: bool) -> None:  # noqa:
     open_page(page, "")
     walk.settle()
     if lang == "zh":
-        _choose_chinese(walk)
+        choose_option(page, page.locator(".st-key-lang").get_by_role("combobox").first,
+                      "简体中文")
         page.wait_for_function("() => /[\\u4e00-\\u9fff]/.test("
                                "document.querySelector('[data-testid=\"stMain\"] h1')"
                                "?.innerText || '')", timeout=60_000)
