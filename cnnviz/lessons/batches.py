@@ -66,7 +66,7 @@ def _grad(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     model.zero_grad()
     loss = nn.CrossEntropyLoss()
     loss(model(x), y)
-    model.backward(loss.backward())
+    model.backward_params(loss.backward())
     return np.concatenate([p.grad.ravel() for p in model.parameters()]).astype(np.float64)
 
 
@@ -135,7 +135,7 @@ def time_iterations(sizes: tuple[int, ...], min_seconds: float = 0.04) -> dict[i
                 t0 = time.perf_counter()
                 opt.zero_grad()
                 loss(model(x[:b]), y[:b])
-                model.backward(loss.backward())
+                model.backward_params(loss.backward())  # a training step, as the Trainer's
                 opt.step()
                 times.append(time.perf_counter() - t0)
             out[b] = float(min(times))

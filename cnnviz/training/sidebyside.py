@@ -177,7 +177,7 @@ def _run_arm(arm: Arm, settings: RunSettings, data: tuple, tick: Callable[[], No
         out, kept = _forward_taps(model, xb, want)
         loss = float(loss_fn(out, yb))
         opt.zero_grad()
-        model.backward(loss_fn.backward())
+        model.backward_params(loss_fn.backward())  # weights only, as the Trainer
         if step in marks:
             _measure(run, marks.index(step), arm, kept, list(model.children()), settings)
             k = marks.index(step)
