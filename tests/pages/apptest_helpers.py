@@ -140,3 +140,18 @@ def decode_array(value: Any) -> np.ndarray:
             a = a.reshape(dims)
         return a.astype(float)
     return np.array(value, dtype=float)
+
+
+def trained_session() -> Any:  # noqa: ANN401 - a cnnviz.ui.training_session.TrainingSession
+    """A training session that has trained simple_convnet for a moment (a few hundred images),
+    as a learner's session would hold after the training page: what the network pages offer
+    as "the model trained in this session"."""
+    from cnnviz.concurrency import TRAINING_SLOTS
+    from cnnviz.train import TrainConfig
+    from cnnviz.ui.training_session import TrainingSession
+
+    TRAINING_SLOTS.reset()
+    sess = TrainingSession()
+    assert sess.start(TrainConfig(train_limit=200, batch_size=100, epochs=1, test_limit=100))
+    sess.tick(0.2)
+    return sess

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from cnnviz.concurrency import TRAINING_SLOTS
 from cnnviz.lessons.architectures import arch_numbers
-from cnnviz.train import TrainConfig
-from cnnviz.ui.training_session import TrainingSession
 from tests.pages.apptest_helpers import (
     all_text,
     assert_ok,
@@ -13,6 +10,7 @@ from tests.pages.apptest_helpers import (
     plotly_figures,
     png_bytes,
     run_page,
+    trained_session,
     upload,
 )
 
@@ -51,11 +49,7 @@ def test_uploaded_image_both_conversions_and_another_model():
 
 
 def test_model_trained_in_this_session_is_offered():
-    TRAINING_SLOTS.reset()
-    sess = TrainingSession()
-    assert sess.start(TrainConfig(train_limit=200, batch_size=100, epochs=1, test_limit=100))
-    sess.tick(0.2)
-    at = run_page(PAGE, state={"training_session": sess})
+    at = run_page(PAGE, state={"training_session": trained_session()})
     assert_ok(at)
     assert at.selectbox(key="explorer_net").value == "session"
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from cnnviz.concurrency import TRAINING_SLOTS
-from cnnviz.train import TrainConfig
-from cnnviz.ui.training_session import TrainingSession
-from tests.pages.apptest_helpers import all_text, assert_ok, has_cjk, plotly_figures, run_page
+from tests.pages.apptest_helpers import (
+    all_text,
+    assert_ok,
+    has_cjk,
+    plotly_figures,
+    run_page,
+    trained_session,
+)
 
 PAGE = "12_network.py"
 
@@ -33,11 +37,7 @@ def test_changing_the_unit_rewrites_its_computation():
 
 
 def test_model_trained_in_this_session():
-    TRAINING_SLOTS.reset()
-    sess = TrainingSession()
-    assert sess.start(TrainConfig(train_limit=200, batch_size=100, epochs=1, test_limit=100))
-    sess.tick(0.2)
-    at = run_page(PAGE, state={"training_session": sess})
+    at = run_page(PAGE, state={"training_session": trained_session()})
     assert_ok(at)
     assert at.selectbox(key="network_net").value == "session"
 
