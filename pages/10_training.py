@@ -51,10 +51,12 @@ sess.check_away()  # back from another page: a run left "running" was stalled, s
 locked = sess.status in ("running", "paused")
 
 # ----------------------------------------------------------------------------- settings
-# as on every lesson: beside the pictures when that column is usable, above them otherwise,
-# folded into a closed expander in classroom mode (the pictures take the full width)
-left, right = ui.lesson_columns()
-with left:
+# classroom mode: the settings fold into an expander above, the pictures take the full width
+# (a side column stays as an empty strip on a projector while the run trains)
+left, right = ((st.container(), st.container()) if ui.classroom()
+               else st.columns([1, 2.6], gap="large"))
+with left, st.expander(ui.t("Settings", "设置"), expanded=not ui.classroom()):
+    # folded in classroom mode, as on every lesson: Start and the pictures on the first screen
     if locked:
         st.caption(ui.t("Reset to change the settings.", "要修改设置，请先重置。"))
     model = ui.selectbox(ui.t("Model", "模型"), MODEL_NAMES, key=f"{K}_model", disabled=locked)
@@ -174,11 +176,14 @@ with right:
             mnist_arrays("test")
         except MnistError as err:
             ui.show_error(err)
-        st.info(ui.t("Choose the settings, or keep them, and press **Start**. The defaults "
-                     "(the lecture notes' ConvNet, Adam, learning rate 0.003, batches of 100) "
-                     "pass 97 % test accuracy in about a minute.",
-                     "选择设置或保留默认值，然后按 **开始**。默认设置（讲义中的卷积网络、"
-                     "Adam、学习率 0.003、批大小 100）大约一分钟就能在测试集上超过 97% 的准确率。"))
+        where = (ui.t("Open **Settings** above to choose, or press **Start**", "展开上方的"
+                      "**设置**进行选择，或直接按 **开始**") if ui.classroom() else
+                 ui.t("Choose the settings on the left and press **Start**",
+                      "在左侧选择设置，然后按 **开始**"))
+        st.info(where + ui.t(". The defaults (the lecture notes' ConvNet, Adam, learning rate "
+                             "0.003, batches of 100) pass 97 % test accuracy in about a minute.",
+                             "。默认设置（讲义中的卷积网络、Adam、学习率 0.003、批大小 100）"
+                             "大约一分钟就能在测试集上超过 97% 的准确率。"))
 
     tr = sess.trainer
     if tr is not None and tr.stopped_reason is not None:
