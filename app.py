@@ -18,6 +18,7 @@ if __name__ != "__main__":  # imported by `streamlit run`: the server
     app = st.App(__file__, middleware=[Middleware(UnknownPathRedirect)])
 else:  # the script every session runs
     from cnnviz import ui
+    from cnnviz.ui import links
     from cnnviz.ui.navigation import build_pages
     from cnnviz.ui.routing import missing_page_notice
     from cnnviz.ui.session_memory import arrival_notice
@@ -28,4 +29,6 @@ else:  # the script every session runs
     ui.credits()
     missing_page_notice()
     arrival_notice()  # a browser moved here from another replica is told what was lost
+    links.page_starts()
     page.run()
+    links.finish()  # the link with the values of widgets inside fragments too

@@ -130,28 +130,29 @@ with left, st.expander(ui.t("Settings", "设置"), expanded=not ui.classroom()):
 # ----------------------------------------------------------------------------- controls
 with right:
     b1, b2, b3 = st.columns([1, 1, 1.4])
-    if sess.status == "running":
-        if b1.button(ui.t("Pause", "暂停"), key=f"{K}_pause", icon=":material/pause:",
-                     width="stretch"):
-            sess.pause()
+    with b1:
+        if sess.status == "running":
+            if ui.button(ui.t("Pause", "暂停"), key=f"{K}_pause", icon=":material/pause:",
+                         width="stretch"):
+                sess.pause()
+                st.rerun()
+        elif sess.status == "paused":
+            if ui.button(ui.t("Resume", "继续"), key=f"{K}_resume", type="primary",
+                         icon=":material/play_arrow:", width="stretch"):
+                sess.resume()
+                st.rerun()
+        else:
+            label = ui.t("Start", "开始") if sess.status == "idle" else ui.t("Start again",
+                                                                         "重新开始")
+            if ui.button(label, key=f"{K}_start", type="primary", icon=":material/play_arrow:",
+                         width="stretch"):
+                sess.start(config)
+                st.rerun()
+    with b2:
+        if ui.button(ui.t("Reset", "重置"), key=f"{K}_reset", icon=":material/restart_alt:",
+                     width="stretch", disabled=sess.status == "idle"):
+            sess.reset()
             st.rerun()
-    elif sess.status == "paused":
-        if b1.button(ui.t("Resume", "继续"), key=f"{K}_resume", type="primary",
-                     icon=":material/play_arrow:", width="stretch"):
-            sess.resume()
-            st.rerun()
-    else:
-        label = ui.t("Start", "开始") if sess.status == "idle" else ui.t("Start again",
-                                                                     "重新开始")
-        if b1.button(label, key=f"{K}_start", type="primary", icon=":material/play_arrow:",
-                     width="stretch"):
-            sess.start(config)
-            st.rerun()
-    if b2.button(ui.t("Reset", "重置"), key=f"{K}_reset", icon=":material/restart_alt:",
-                 width="stretch",
-                 disabled=sess.status == "idle"):
-        sess.reset()
-        st.rerun()
     status_text = {"idle": Text("not started", "未开始"), "running": Text("training…", "训练中…"),
                    "paused": Text("paused", "已暂停"), "done": Text("finished", "已完成"),
                    "stopped": Text("stopped", "已停止")}[sess.status]

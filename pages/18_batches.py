@@ -54,7 +54,7 @@ times = st.session_state.get(TIMES) or {}
 # timed only on request: a class opening the page at once would time each other's load
 label = ui.t("Measure again", "重新测量") if times else ui.t("Time it on this machine",
                                                              "在这台机器上计时")
-if st.button(label, key=f"{K}_measure", icon=":material/timer:"):
+if ui.button(label, key=f"{K}_measure", icon=":material/timer:"):
     times = {}
     missing = sizes
 else:

@@ -17,9 +17,11 @@ A page reads like a lesson::
 
 Settings widgets go through ``ui.slider`` / ``ui.radio`` / ``ui.selectbox`` /
 ``ui.select_slider`` / ``ui.toggle`` / ``ui.number_input`` / ``ui.kernel_picker``
-(``cnnviz.ui.widgets``) so that "Link to this view" carries them.
+(``cnnviz.ui.widgets``) so that "Link to this view" carries them. A button that changes
+something is ``ui.button`` (``cnnviz.ui.buttons``): its press is never lost.
 """
 
+from cnnviz.ui.buttons import button
 from cnnviz.ui.common import (
     CLASSROOM_KEY,
     LANG_KEY,
@@ -72,6 +74,7 @@ __all__ = [
     "LANG_KEY",
     "Crop",
     "PickedImage",
+    "button",
     "classroom",
     "clean_grid",
     "credits",

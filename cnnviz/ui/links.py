@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cnnviz.i18n import LANGUAGES, Text
 from cnnviz.ui.common import CLASSROOM_KEY, LANG_KEY, classroom, lang, t
@@ -149,9 +150,44 @@ def current_link() -> str:
     return page_url(link_query(run.values if run else {}))
 
 
+def _in_fragment() -> bool:
+    """Whether this code runs inside an ``st.fragment`` (in its own rerun or in a full one).
+
+    The link and notice slots are drawn outside every fragment. Written from inside one, they
+    sent the browser deltas it could not place: the live training page's toggles did this
+    twice a second, and after Pause Chromium's page went blank ("Cannot set a node at a
+    delta path"). Such widgets still register; ``finish`` draws the link after the page.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is not None and getattr(ctx, "fragment_ids_this_run", None):
+        return True
+    try:  # a full run calling a fragment inline: Streamlit's per-thread fragment state
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+        return ThreadState.get().fragment_id is not None
+    except (ImportError, AttributeError, RuntimeError):
+        return False
+
+
+def page_starts() -> None:
+    """Forget the last page's link run (``app.py``, before the page): ``finish`` must not
+    draw into slots a page of an earlier run made."""
+    st.session_state.pop(RUN_KEY, None)
+
+
+def finish() -> None:
+    """Draw the link and the notices once more after the page ran (``app.py``), so that the
+    values of widgets inside fragments, which register without drawing, are in it."""
+    run = _run()
+    if run is not None and not _in_fragment():
+        _show(run)
+
+
 def _show(run: LinkRun) -> None:
     """(Re)write the link and the notices: called as widgets register, so the last call of
-    a run leaves both complete."""
+    a run leaves both complete (never from inside a fragment: see ``_in_fragment``)."""
+    if _in_fragment():
+        return
     if run.link_slot is not None:
         url = page_url(link_query(run.values))
         with run.link_slot.container():

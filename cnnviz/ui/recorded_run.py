@@ -17,6 +17,7 @@ from cnnviz.concurrency import training_threads
 from cnnviz.i18n import Text
 from cnnviz.lessons.learning import recorded
 from cnnviz.training.sidebyside import Arm, Recording, train_side_by_side
+from cnnviz.ui.buttons import button
 from cnnviz.ui.common import t
 
 RECORDED = Text(
@@ -43,7 +44,7 @@ def recorded_run(slug: str, arms: Callable[[], list[Arm]], key: str) -> Recordin
     st.markdown(t(RECORDED.format(steps=s.steps, lr=s.lr, momentum=s.momentum,
                                   batch=s.batch_size, seed=s.seed, test=s.test_size)))
     store = f"{key}__rerun"
-    if st.button(t(AGAIN), key=f"{key}__again", icon=":material/replay:"):
+    if button(t(AGAIN), key=f"{key}__again", icon=":material/replay:"):
         bar = st.progress(0.0, text=t(RUNNING))
         with training_threads():
             again = train_side_by_side(arms(), s, progress=lambda f: bar.progress(

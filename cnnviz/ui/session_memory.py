@@ -38,6 +38,7 @@ import streamlit as st
 
 from cnnviz.i18n import LANGUAGES, Text
 from cnnviz.lessons.registry import by_slug
+from cnnviz.ui.buttons import button
 from cnnviz.ui.common import lang
 
 MARKER_COOKIE = "cnnviz_tab"
@@ -296,6 +297,7 @@ def arrival_notice() -> None:
     if arrival.moved and not st.session_state.get(DISMISS_KEY):
         notice = st.container(key="cnnviz_moved_notice")
         notice.warning(moved_text(arrival, current), icon=":material/swap_horiz:")
-        if notice.button(UNDERSTOOD.get(arrival.lang or current), key="cnnviz_moved_ok"):
-            st.session_state[DISMISS_KEY] = True
-            st.rerun()
+        with notice:
+            if button(UNDERSTOOD.get(arrival.lang or current), key="cnnviz_moved_ok"):
+                st.session_state[DISMISS_KEY] = True
+                st.rerun()

@@ -15,6 +15,7 @@ import streamlit as st
 
 from cnnviz.i18n import Text
 from cnnviz.training.runs import MAX_KEPT
+from cnnviz.ui.buttons import button
 from cnnviz.ui.common import prose, t
 from cnnviz.ui.training_session import TrainingSession
 
@@ -78,11 +79,13 @@ def keep_controls(sess: TrainingSession, key: str) -> None:
     """"Keep this run" (its curves stay on the axes of the next runs) and "forget them"."""
     tr = sess.trainer
     c1, c2, c3 = st.columns([1.2, 1, 1.6])
-    if c1.button(t("Keep this run to compare", "保留这次训练用于比较"), key=f"{key}_keep",
-                 icon=":material/bookmark_add:", width="stretch",
-                 disabled=tr is None or tr.step == 0):
-        sess.keep()
-    if c2.button(t("Forget kept runs", "清除保留的训练"), key=f"{key}_forget",
-                 icon=":material/bookmark_remove:", width="stretch", disabled=not sess.kept):
-        sess.forget_kept()
+    with c1:
+        if button(t("Keep this run to compare", "保留这次训练用于比较"), key=f"{key}_keep",
+                  icon=":material/bookmark_add:", width="stretch",
+                  disabled=tr is None or tr.step == 0):
+            sess.keep()
+    with c2:
+        if button(t("Forget kept runs", "清除保留的训练"), key=f"{key}_forget",
+                  icon=":material/bookmark_remove:", width="stretch", disabled=not sess.kept):
+            sess.forget_kept()
     c3.caption(prose("training", "kept_caption", n=len(sess.kept), most=MAX_KEPT))

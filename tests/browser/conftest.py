@@ -66,6 +66,42 @@ def screenshot(pg, name: str) -> Path:  # noqa: ANN001
     return path
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed browser test leaves a screenshot (``FAILED_<test>.png``) and the page's text in
+    the report: a CI log that says only "Timeout" cannot be debugged afterwards."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    for pg in (funcargs.get(name) for name in ("page", "zh_page")):
+        if pg is None:
+            continue
+        with contextlib.suppress(Exception):
+            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.name)
+            screenshot(pg, f"FAILED_{safe}")
+        with contextlib.suppress(Exception):
+            text = pg.evaluate("() => document.body.innerText")
+            report.sections.append(("page text at the failure", text[:2500]))
+    _dump_servers(report)
+
+
+def _dump_servers(report: pytest.TestReport) -> None:
+    """Where the app servers' threads are (py-spy, when installed): a hang shows itself."""
+    import shutil
+    import subprocess
+
+    if shutil.which("py-spy") is None:
+        return
+    with contextlib.suppress(Exception):
+        pids = subprocess.run(["pgrep", "-f", "streamlit run app.py"], capture_output=True,
+                              text=True, timeout=10).stdout.split()
+        for pid in pids:
+            dump = subprocess.run(["py-spy", "dump", "--pid", pid], capture_output=True,
+                                  text=True, timeout=60)
+            report.sections.append((f"py-spy dump of server {pid}",
+                                    (dump.stdout + dump.stderr)[-12000:]))
 
 
 def wait_for_app(pg, timeout_ms: int = 45_000) -> None:  # noqa: ANN001
@@ -106,3 +142,37 @@ def choose_option(pg, combobox, option_name: str, tries: int = 4) -> None:  # no
         except Exception:  # noqa: BLE001 - the list did not open: close it and try again
             pg.keyboard.press("Escape")
     option.click()
+
+
+def press_until(pg, button, shown, tries: int = 3, wait_ms: int = 30_000) -> None:  # noqa: ANN001
+    """Press ``button`` until ``shown`` (a locator) is visible, as a person presses again when
+    nothing happened. Streamlit can drop a press whose rerun another request replaced before
+    it began (see cnnviz/ui/buttons.py); the last try's timeout is the test's failure."""
+    for attempt in range(tries):
+        if shown.count() and shown.first.is_visible():
+            return
+        try:
+            if button.count():
+                button.first.click(timeout=20_000)
+            shown.first.wait_for(timeout=wait_ms if attempt == tries - 1 else 15_000)
+            return
+        except Exception:  # noqa: BLE001 - the press was lost or the button swapped under it
+            if attempt == tries - 1:
+                raise
+            pg.wait_for_timeout(500)
+
+
+def start_training(pg, lang: str = "en") -> None:  # noqa: ANN001
+    """Press Start (开始) on the training page and wait for the live counters."""
+    name = "开始" if lang == "zh" else "Start"
+    press_until(pg, pg.get_by_role("button", name=name, exact=True),
+                pg.locator('[data-testid="stMetric"]'), wait_ms=90_000)
+
+
+def pause_training(pg, lang: str = "en") -> None:  # noqa: ANN001
+    """Press Pause (暂停) until Resume (继续) shows — unless the run already stopped on its
+    own (its end, or a stall on a loaded machine), which shows Resume in the same place."""
+    pause = pg.get_by_role("button", name="暂停" if lang == "zh" else "Pause")
+    resume = pg.get_by_role("button", name="继续" if lang == "zh" else "Resume")
+    pause.or_(resume).first.wait_for(timeout=120_000)
+    press_until(pg, pause, resume, wait_ms=60_000)

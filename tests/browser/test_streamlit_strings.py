@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import assert_no_exception, open_page, wait_for_app
+from .conftest import (
+    assert_no_exception,
+    open_page,
+    pause_training,
+    start_training,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -152,23 +158,6 @@ def test_no_streamlit_english_on_the_image_picker(zh_page, case: str) -> None:  
     assert chinese in _drawn(zh_page)
 
 
-def _pause(pg) -> None:  # noqa: ANN001
-    """Press 暂停 — unless the run already stopped on its own (its chunk budget on a loaded
-    machine, or the end of its steps), which shows 继续 in the same place."""
-    pause = pg.get_by_role("button", name="暂停")
-    resume = pg.get_by_role("button", name="继续")
-    pause.or_(resume).first.wait_for(timeout=120_000)
-    for _ in range(3):
-        try:
-            if pause.count():
-                pause.first.click(timeout=20_000)
-            resume.first.wait_for(timeout=60_000)
-            return
-        except Exception:  # noqa: BLE001 - the button swapped under the click: look again
-            pg.wait_for_timeout(500)
-    resume.first.wait_for(timeout=60_000)
-
-
 def test_training_page_in_chinese_and_its_reload_guard(zh_page) -> None:  # noqa: ANN001
     pg = zh_page
     dialogs: list[str] = []
@@ -176,9 +165,9 @@ def test_training_page_in_chinese_and_its_reload_guard(zh_page) -> None:  # noqa
     open_page(pg, "training")
     assert not _english(pg), _english(pg)
     assert "每个文件不超过 20MB • NPZ" in _drawn(pg)
-    pg.get_by_role("button", name="开始").click()
-    pg.wait_for_timeout(2500)
-    _pause(pg)
+    start_training(pg, "zh")
+    pg.wait_for_timeout(1500)
+    pause_training(pg, "zh")
     wait_for_app(pg)
     pg.get_by_role("button", name="撤销").wait_for()  # the canvas's own buttons, in Chinese
     pg.wait_for_timeout(500)

@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 import time
 
-from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_for_app
+from tests.browser.conftest import (
+    assert_no_exception,
+    open_page,
+    pause_training,
+    screenshot,
+    start_training,
+    wait_for_app,
+)
 
 
 def _step(pg) -> int:  # noqa: ANN001
@@ -33,8 +40,7 @@ def test_live_training_redraws_and_pauses(page):  # noqa: ANN001
     page.get_by_text("Live MNIST training").first.wait_for()
     assert_no_exception(page)
     screenshot(page, "training_idle")
-    page.get_by_role("button", name="Start").click()
-    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+    start_training(page)
     deadline = time.monotonic() + 60
     first_step, first_src = _step(page), _filters_src(page)
     advanced = redrawn = False
@@ -51,8 +57,7 @@ def test_live_training_redraws_and_pauses(page):  # noqa: ANN001
     assert_no_exception(page)
     screenshot(page, "training_running")
 
-    page.get_by_role("button", name="Pause").click()
-    page.get_by_role("button", name="Resume").wait_for(timeout=60_000)
+    pause_training(page)
     wait_for_app(page)
     stopped = _step(page)
     time.sleep(2.0)

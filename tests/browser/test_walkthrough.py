@@ -22,7 +22,14 @@ from cnnviz.i18n import common
 from cnnviz.lessons.registry import LESSONS
 from tests.app_server import ACTIVE_FRAME_JS, IDLE_JS
 
-from .conftest import assert_no_exception, choose_option, open_page, screenshot
+from .conftest import (
+    assert_no_exception,
+    choose_option,
+    open_page,
+    pause_training,
+    screenshot,
+    start_training,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -263,8 +270,7 @@ def test_student_walkthrough(page, lang: str, classroom: bool) -> None:  # noqa:
 
     # ---- live training: start, watch the step counter move and the filters drawn, pause
     walk.go("training", figure=False)
-    page.get_by_role("button", name=walk.t(("Start", "开始"))).first.click()
-    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=90_000)
+    start_training(page, walk.lang)
     deadline = time.monotonic() + 90
     first = _step(walk)
     while _step(walk) <= max(first, 0) and time.monotonic() < deadline:
@@ -274,8 +280,7 @@ def test_student_walkthrough(page, lang: str, classroom: bool) -> None:  # noqa:
     assert walk.main.get_by_text(walk.t(("First-layer filters", "第一层滤波器"))).count() >= 1
     assert_no_exception(page)
     walk.shot("training_running")
-    page.get_by_role("button", name=walk.t(("Pause", "暂停"))).first.click()
-    page.get_by_role("button", name=walk.t(("Resume", "继续"))).first.wait_for(timeout=90_000)
+    pause_training(page, walk.lang)
     walk.settle()
     stopped = _step(walk)
     page.wait_for_timeout(1500)
