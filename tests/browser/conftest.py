@@ -95,7 +95,7 @@ def _dump_servers(report: pytest.TestReport) -> None:
     if shutil.which("py-spy") is None:
         return
     with contextlib.suppress(Exception):
-        pids = subprocess.run(["pgrep", "-f", "streamlit run app.py"], capture_output=True,
+        pids = subprocess.run(["pgrep", "-f", "streamlit run "], capture_output=True,
                               text=True, timeout=10).stdout.split()
         for pid in pids:
             dump = subprocess.run(["py-spy", "dump", "--pid", pid], capture_output=True,
