@@ -167,3 +167,23 @@ def test_the_training_settings_travel_in_the_link() -> None:
     link = _link(at)
     assert {k: link[k] for k in query if k != "train_subset"} == {
         k: v for k, v in query.items() if k != "train_subset"}
+
+
+def test_a_widget_inside_a_fragment_is_in_the_link() -> None:
+    """The live training panel is a fragment: its Greyscale toggle registers without drawing
+    the link (drawn outside the fragment, writing it from inside blanked the page), and
+    ``app.py`` draws the link once more after the page, with the toggle in it."""
+    from pathlib import Path
+
+    from cnnviz.concurrency import TRAINING_SLOTS
+
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60).run()
+    at.switch_page("pages/10_training.py").run()
+    try:
+        at.button(key="train_start").click().run()
+    finally:
+        TRAINING_SLOTS.reset()  # the run holds a training slot of this test process
+    assert not at.exception
+    links = [str(c.value) for c in at.code if "train_model=" in str(c.value)]
+    assert links and "train_grey=0" in links[-1], links
