@@ -163,6 +163,9 @@ def test_training_page_in_chinese_and_its_reload_guard(zh_page) -> None:  # noqa
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
     open_page(pg, "training")
+    # the page itself, not only the app's frame: its idle state can be read before it began
+    pg.get_by_role("button", name="开始", exact=True).wait_for(timeout=60_000)
+    wait_for_app(pg)
     assert not _english(pg), _english(pg)
     assert "每个文件不超过 20MB • NPZ" in _drawn(pg)
     start_training(pg, "zh")
