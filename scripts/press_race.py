@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, running_app  # noqa: E402
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+from tests.browser.conftest import wait_for_app  # noqa: E402
 
 
 def one_session(browser, url: str) -> tuple[bool, bool, list[str]]:  # noqa: ANN001
@@ -31,10 +32,7 @@ def one_session(browser, url: str) -> tuple[bool, bool, list[str]]:  # noqa: ANN
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)[:200]))
     page.goto(f"{url}/training")
-    page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
-    for _ in range(2):  # as the browser tests do: settled twice, then press at once
-        page.wait_for_function(IDLE_JS, timeout=60_000)
-        page.wait_for_timeout(250)
+    wait_for_app(page, 60_000)  # as the browser tests do, then press at once
     page.get_by_role("button", name="Start").click()
     started = paused = False
     try:
