@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: BLAS thread count and a cnnviz → PyTorch model copier.
+"""Helpers shared by the benchmarks: thread counts and a cnnviz → PyTorch model copier.
 
 The PyTorch twin of a cnnviz model is built by walking the cnnviz module tree (same class
 names, same constructor arguments, same child names), so its state_dict keys are cnnviz's and
@@ -57,6 +57,27 @@ def blas_threads() -> int:
         if os.environ.get(var, "").isdigit():
             return int(os.environ[var])
     return os.cpu_count() or 1
+
+
+def use_threads(n: int | None, engine: bool = True) -> str:
+    """Give cnnviz ``n`` threads and say how: the engine's own ``n`` workers over ONE BLAS
+    thread (``engine``; the products are split with the rest of the work), or ``n`` BLAS
+    threads with the engine on the calling thread (cnnviz before its worker threads).
+    ``None`` leaves NumPy's defaults."""
+    from cnnviz.nn import set_num_threads
+
+    if n is None:
+        set_num_threads(1)
+        return f"NumPy's default ({blas_threads()} BLAS threads)"
+    if engine:
+        set_num_threads(n)
+        if not set_blas_threads(1):
+            return f"{n} engine threads; NumPy's BLAS could not be set to 1 thread"
+        return f"{n} (cnnviz.nn.set_num_threads, 1 BLAS thread; torch.set_num_threads)"
+    set_num_threads(1)
+    if not set_blas_threads(n):
+        return "NumPy's default: its BLAS threads could not be set"
+    return f"{n} (NumPy's OpenBLAS, engine on one thread; torch.set_num_threads)"
 
 
 def _pair(v: Any) -> Any:

@@ -3,8 +3,10 @@
 For each net, cnnviz and PyTorch train identical copies (PyTorch's twin is built from the cnnviz
 module tree and given the same initial weights) on the same random batches of 100 with Adam;
 repeats alternate cnnviz and PyTorch so that load from other processes hits both alike, warm-up
-steps are excluded, and the ratio is the median of the per-repeat ratios. PyTorch is limited to
-as many threads as NumPy's BLAS uses.
+steps are excluded, and the ratio is the median of the per-repeat ratios. ``--threads N`` gives
+both N threads: PyTorch through ``torch.set_num_threads``, cnnviz through its engine's own
+workers (``cnnviz.nn.set_num_threads``) over one BLAS thread; ``--blas-threads`` gives cnnviz N
+BLAS threads instead. Without it PyTorch gets as many threads as NumPy's BLAS uses.
 
     python benchmarks/train_speed.py                 # full run, writes nothing
     python benchmarks/train_speed.py --markdown benchmarks/RESULTS.md
@@ -27,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._common import blas_threads, set_blas_threads, torch_twin  # noqa: E402
+from benchmarks._common import blas_threads, torch_twin, use_threads  # noqa: E402
 from cnnviz import nn, optim  # noqa: E402
 from cnnviz.models import build_model  # noqa: E402
 
@@ -152,7 +154,7 @@ def bench_net(name: str, repeats: int, steps: int, warmup: int, batch: int,
     return row
 
 
-def table(rows: list[dict[str, Any]], threads: int, torch_version: str | None) -> str:
+def table(rows: list[dict[str, Any]], threads: str, torch_version: str | None) -> str:
     lines = [
         "| net | params | cnnviz img/s | PyTorch img/s | cnnviz / PyTorch (median, range) |",
         "| --- | ---: | ---: | ---: | --- |",
@@ -167,7 +169,7 @@ def table(rows: list[dict[str, Any]], threads: int, torch_version: str | None) -
             lines.append(f"| {r['net']} | {r['params']:,} | {r['cnnviz']:,.0f} | – | – |")
     note = (f"Batch 100, Adam, training steps (forward + backward + update); "
             f"{'process CPU time; ' if CLOCK is time.process_time else ''}"
-            f"threads: {threads} (NumPy's OpenBLAS and torch.set_num_threads); "
+            f"threads: {threads}; "
             f"numpy {np.__version__}, torch {torch_version or 'not installed'}, "
             f"Python {platform.python_version()}, {platform.machine()}.")
     return "\n".join(lines) + "\n\n" + note + "\n"
@@ -240,7 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="2 repeats of 2 steps (smoke test)")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--threads", type=int, default=None,
-                   help="threads for both NumPy's BLAS and PyTorch (default: NumPy's own)")
+                   help="threads for cnnviz (its engine's workers over one BLAS thread) and "
+                        "PyTorch (default: NumPy's and PyTorch's own)")
+    p.add_argument("--blas-threads", action="store_true",
+                   help="with --threads: give cnnviz that many BLAS threads instead, its "
+                        "engine on one thread (as before cnnviz.nn.set_num_threads)")
     p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
     p.add_argument("--cpu-time", action="store_true",
                    help="time by process CPU time (robust on a busy machine; use --threads 1)")
@@ -255,20 +261,18 @@ def main(argv: list[str] | None = None) -> int:
         global CLOCK
         CLOCK = time.process_time
     if args.profile:
+        use_threads(args.threads, engine=not args.blas_threads)
         profile(args.profile, max(args.steps, 5), args.batch)
         return 0
     if args.layers:
-        if args.threads is not None:
-            set_blas_threads(args.threads)
+        use_threads(args.threads, engine=not args.blas_threads)
         import torch
 
-        torch.set_num_threads(blas_threads())
+        torch.set_num_threads(args.threads or blas_threads())
         print(layer_profile(args.layers, args.repeats, args.batch))
         return 0
 
-    if args.threads is not None and not set_blas_threads(args.threads):
-        print("could not set NumPy's BLAS threads; using its default", file=sys.stderr)
-    threads = blas_threads()
+    threads = use_threads(args.threads, engine=not args.blas_threads)
     torch_version = None
     use_torch = not args.no_torch
     if use_torch:
@@ -278,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             use_torch = False
             print("PyTorch not installed: cnnviz figures only", file=sys.stderr)
         else:
-            torch.set_num_threads(threads)
+            torch.set_num_threads(args.threads or blas_threads())
             torch.manual_seed(0)
             torch_version = torch.__version__
     rows = []

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _threads
 from ._util import as_float32
 
 __all__ = [
@@ -33,14 +34,33 @@ _F32 = np.float32
 # ---------------------------------------------------------------- relu / leaky_relu
 
 
+def _split_rows(fn: Any, *arrays: np.ndarray) -> None:
+    """``fn(*parts)`` on ranges of the leading axis of same-shaped ``arrays``, on the engine's
+    threads (an elementwise op has nothing to share between them)."""
+    def part(span: tuple[int, int]) -> None:
+        fn(*(a[span[0]:span[1]] for a in arrays))
+
+    _threads.run(part, _threads.spans(len(arrays[0]), arrays[0].size))
+
+
 def relu_with_cache(x: np.ndarray) -> tuple[np.ndarray, Any]:
     """max(x, 0); the cache is the mask of positive inputs (PyTorch's gradient at 0 is 0).
 
     ``np.maximum`` and a multiply by the mask are about 9x faster than ``np.where`` with a
     scalar branch, and ReLU runs after every conv layer of every training step.
     """
-    y = np.maximum(as_float32(x), _F32(0))
-    return y, y > 0
+    x = as_float32(x)
+    if x.ndim == 0:
+        y = np.maximum(x, _F32(0))
+        return y, y > 0
+    y, mask = np.empty(x.shape, dtype=_F32), np.empty(x.shape, dtype=bool)
+
+    def part(xs: np.ndarray, ys: np.ndarray, ms: np.ndarray) -> None:
+        np.maximum(xs, _F32(0), out=ys)
+        np.greater(ys, _F32(0), out=ms)
+
+    _split_rows(part, x, y, mask)
+    return y, mask
 
 
 def relu(x: np.ndarray) -> np.ndarray:
@@ -50,7 +70,12 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 def relu_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
     """The gradient passes where the input was positive."""
-    return np.multiply(as_float32(dy), cache, dtype=np.float32)
+    dy = as_float32(dy)
+    if dy.ndim == 0 or dy.shape != cache.shape:
+        return np.multiply(dy, cache, dtype=np.float32)
+    dx = np.empty(dy.shape, dtype=_F32)
+    _split_rows(lambda d, m, out: np.multiply(d, m, out=out), dy, cache, dx)
+    return dx
 
 
 def relu_backward(dy: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _band
+from . import _band, _threads
 from ._pad import PadCache, _normalise, _pad, _pad_backward
 from ._util import IntOrPair, as_float32, batched, pair
 from ._windows import (
@@ -235,35 +235,50 @@ def _tile_cols(taps: np.ndarray, a: int, b: int, buf: np.ndarray, groups: int) -
 
 def _flat_products(taps: np.ndarray, wg: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out[g] = wg[g] @ columns[g]`` over all positions, tile by tile (``wg``:
-    (G, C_out/G, C/G*kh*kw); ``out``: (G, C_out/G, L))."""
+    (G, C_out/G, C/G*kh*kw); ``out``: (G, C_out/G, L)); the tiles are shared out over the
+    engine's threads (``_threads``), each with its own column buffer."""
     G, _, K = wg.shape
-    buf = np.empty(G * K * _tiles(G * K, out.shape[-1])[0][1], dtype=np.float32)
-    for a, b in _tiles(G * K, out.shape[-1]):
-        cols = _tile_cols(taps, a, b, buf, G)
-        if G == 1:
-            np.matmul(wg[0], cols[0], out=out[0, :, a:b])
-        else:
-            np.matmul(wg, cols, out=out[:, :, a:b])
+    tiles = _tiles(G * K, out.shape[-1])
+
+    def work(span: tuple[int, int]) -> None:
+        buf = np.empty(G * K * tiles[0][1], dtype=np.float32)
+        for a, b in tiles[span[0]:span[1]]:
+            cols = _tile_cols(taps, a, b, buf, G)
+            if G == 1:
+                np.matmul(wg[0], cols[0], out=out[0, :, a:b])
+            else:
+                np.matmul(wg, cols, out=out[:, :, a:b])
+
+    _threads.run(work, _threads.spans(len(tiles), out.size))
     return out
 
 
 def _flat_dweight(dy: np.ndarray, taps: np.ndarray, G: int) -> np.ndarray:
     """``(G, C/G*kh*kw, C_out/G)``: per tile, columns @ dy^T (dy ``(G, C_out/G, L)`` is zero
-    off the output crop, so garbage positions add nothing)."""
+    off the output crop, so garbage positions add nothing); each engine thread sums its own
+    tiles, and the partial sums are added in a fixed order."""
     C, kh, kw, L = taps.shape
     K = C // G * kh * kw
-    dwT = np.zeros((G, K, dy.shape[1]), dtype=np.float32)
-    part = np.empty_like(dwT)
-    buf = np.empty(G * K * _tiles(G * K, L)[0][1], dtype=np.float32)
-    for a, b in _tiles(G * K, L):
-        cols = _tile_cols(taps, a, b, buf, G)
-        d = dy[:, :, a:b].transpose(0, 2, 1)
-        if G == 1:
-            np.matmul(cols[0], d[0], out=part[0])
-        else:
-            np.matmul(cols, d, out=part)
-        dwT += part
-    return dwT
+    tiles = _tiles(G * K, L)
+
+    def work(span: tuple[int, int]) -> np.ndarray:
+        dwT = np.zeros((G, K, dy.shape[1]), dtype=np.float32)
+        part = np.empty_like(dwT)
+        buf = np.empty(G * K * tiles[0][1], dtype=np.float32)
+        for a, b in tiles[span[0]:span[1]]:
+            cols = _tile_cols(taps, a, b, buf, G)
+            d = dy[:, :, a:b].transpose(0, 2, 1)
+            if G == 1:
+                np.matmul(cols[0], d[0], out=part[0])
+            else:
+                np.matmul(cols, d, out=part)
+            dwT += part
+        return dwT
+
+    partial = _threads.run(work, _threads.spans(len(tiles), G * K * L))
+    for p in partial[1:]:
+        partial[0] += p
+    return partial[0]
 
 
 def _flat_block_pads(pads: tuple[int, int, int, int], span: tuple[int, int]

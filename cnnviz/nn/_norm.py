@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _threads
 from ._util import as_float32
 
 __all__ = [
@@ -115,13 +116,18 @@ def batch_norm_with_cache(x: np.ndarray, running_mean: np.ndarray | None,
                              f"got {np.shape(v)}")
     x3 = x.reshape(x.shape[0], C, -1)
     count = x.size // max(C, 1)
+    if training and count <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                         f"training, got input shape {x.shape}")
+    if not training and (running_mean is None or running_var is None):
+        raise ValueError("batch_norm in eval mode needs running_mean and running_var")
+    given = (None if training else as_float32(running_mean),
+             None if training else as_float32(running_var),
+             None if weight is None else as_float32(weight),
+             None if bias is None else as_float32(bias))
+    y, centred, stats = _normalise_channels(x3, count, given, _F32(eps))
+    mean, var, invstd, scale = stats
     if training:
-        if count <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
-                             f"training, got input shape {x.shape}")
-        mean = (_channel_sums(x3) / _F32(count)).astype(_F32)
-        centred = np.subtract(x3, mean[:, None])
-        var = (_channel_sums(centred, centred) / _F32(count)).astype(_F32)
         m = _F32(momentum)
         if running_mean is not None:
             running_mean *= _F32(1) - m
@@ -129,18 +135,37 @@ def batch_norm_with_cache(x: np.ndarray, running_mean: np.ndarray | None,
         if running_var is not None:
             running_var *= _F32(1) - m
             running_var += m * var * _F32(count / (count - 1))
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm in eval mode needs running_mean and running_var")
-        centred = np.subtract(x3, as_float32(running_mean)[:, None])
-        var = as_float32(running_var)
-    invstd = (_F32(1) / np.sqrt(var + _F32(eps))).astype(_F32)
-    w = None if weight is None else as_float32(weight)
-    scale = invstd if w is None else (invstd * w).astype(_F32)
-    y = np.multiply(centred, scale[:, None])
-    if bias is not None:
-        y += as_float32(bias)[:, None]
     return y.reshape(x.shape), (centred, invstd, scale, bool(training), count)
+
+
+def _normalise_channels(x3: np.ndarray, count: int, given: tuple[np.ndarray | None, ...],
+                        eps: np.float32) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """(y, x - mean, (mean, var, invstd, scale)) of ``(N, C, X)`` ``x3``: with the batch's
+    statistics, or the running ones ``given`` (mean, var, then weight and bias, each may be
+    None). Channels are independent, so ranges of them go to the engine's threads."""
+    C = x3.shape[1]
+    running_mean, running_var, w, bias = given
+    y, centred = np.empty_like(x3), np.empty_like(x3)
+    mean, var, invstd, scale = (np.empty(C, dtype=_F32) for _ in range(4))
+
+    def part(span: tuple[int, int]) -> None:
+        a, b = span
+        xs, cs = x3[:, a:b], centred[:, a:b]
+        if running_mean is None:
+            mean[a:b] = _channel_sums(xs) / _F32(count)
+            np.subtract(xs, mean[a:b, None], out=cs)
+            var[a:b] = _channel_sums(cs, cs) / _F32(count)
+        else:
+            np.subtract(xs, running_mean[a:b, None], out=cs)
+            var[a:b] = running_var[a:b]
+        invstd[a:b] = _F32(1) / np.sqrt(var[a:b] + eps)
+        scale[a:b] = invstd[a:b] if w is None else invstd[a:b] * w[a:b]
+        np.multiply(cs, scale[a:b, None], out=y[:, a:b])
+        if bias is not None:
+            y[:, a:b] += bias[a:b, None]
+
+    _threads.run(part, _threads.spans(C, x3.size))
+    return y, centred, (mean, var, invstd, scale)
 
 
 def batch_norm(x: np.ndarray, running_mean: np.ndarray | None, running_var: np.ndarray | None,
@@ -162,16 +187,24 @@ def batch_norm_backward_from_cache(dy: np.ndarray, cache: Any
     centred, invstd, scale, training, count = cache
     dy = as_float32(dy)
     dy3 = dy.reshape(centred.shape)
-    dbias = _channel_sums(dy3).astype(_F32)
-    dot = _channel_sums(dy3, centred).astype(_F32)
-    dweight = (dot * invstd).astype(_F32)
-    dx = np.multiply(dy3, scale[:, None])
-    if training:
-        n = _F32(count)
-        tmp = np.multiply(centred, (scale * invstd * invstd * dot / n).astype(_F32)[:, None])
-        dx -= tmp
-        dx -= (scale * dbias / n).astype(_F32)[:, None]
-    return dx.reshape(dy.shape), dweight, dbias
+    C = centred.shape[1]
+    dx = np.empty_like(centred)
+    dbias, dot = np.empty(C, dtype=_F32), np.empty(C, dtype=_F32)
+    n = _F32(count)
+
+    def part(span: tuple[int, int]) -> None:
+        a, b = span
+        d, cs, dxs = dy3[:, a:b], centred[:, a:b], dx[:, a:b]
+        dbias[a:b] = _channel_sums(d)
+        dot[a:b] = _channel_sums(d, cs)
+        np.multiply(d, scale[a:b, None], out=dxs)
+        if training:
+            sc, inv = scale[a:b], invstd[a:b]
+            dxs -= cs * (sc * inv * inv * dot[a:b] / n)[:, None]
+            dxs -= (sc * dbias[a:b] / n)[:, None]
+
+    _threads.run(part, _threads.spans(C, centred.size))
+    return dx.reshape(dy.shape), (dot * invstd).astype(_F32), dbias
 
 
 def batch_norm_backward(dy: np.ndarray, x: np.ndarray, running_mean: np.ndarray | None,

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _threads
 from ._util import IntOrPair, as_float32, batched, pair
 
 __all__ = [
@@ -193,14 +194,25 @@ def _route_overlapping(g: _Geometry, xp: np.ndarray, y: np.ndarray, dy: np.ndarr
     return g.crop(canvas)
 
 
+def _over_channels(fn: Any, C: int, elements: int) -> None:
+    """``fn(a, b)`` for ranges of channels, on the engine's threads (channels pool apart)."""
+    _threads.run(lambda span: fn(*span), _threads.spans(C, elements))
+
+
 def _tile_max(blocks: np.ndarray) -> np.ndarray:
     """Max of each (kh, kw) tile by elementwise maxima over offsets (far faster than .max)."""
     kh, kw = blocks.shape[3], blocks.shape[5]
-    y = blocks[:, :, :, 0, :, 0].copy()
-    for i in range(kh):
-        for j in range(kw):
-            if i or j:
-                np.maximum(y, blocks[:, :, :, i, :, j], out=y)
+    y = np.empty(blocks[:, :, :, 0, :, 0].shape, dtype=blocks.dtype)
+
+    def part(a: int, b: int) -> None:
+        ys = y[:, a:b]
+        np.copyto(ys, blocks[:, a:b, :, 0, :, 0])
+        for i in range(kh):
+            for j in range(kw):
+                if i or j:
+                    np.maximum(ys, blocks[:, a:b, :, i, :, j], out=ys)
+
+    _over_channels(part, y.shape[1], blocks.size)
     return y
 
 
@@ -211,16 +223,21 @@ def _route_to_first_max(blocks: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np
     the output's size; no full-size mask and no second pass for ties."""
     kh, kw = blocks.shape[3], blocks.shape[5]
     dblocks = np.empty(blocks.shape, dtype=_F32)
-    seen = np.zeros(y.shape, dtype=bool)
-    hit = np.empty(y.shape, dtype=bool)
-    for i in range(kh):
-        for j in range(kw):
-            np.equal(blocks[:, :, :, i, :, j], y, out=hit)
-            if i or j:
-                np.greater(hit, seen, out=hit)  # a hit not seen at an earlier offset
-            if i < kh - 1 or j < kw - 1:
-                np.logical_or(seen, hit, out=seen)
-            np.multiply(dy, hit, out=dblocks[:, :, :, i, :, j])
+
+    def part(a: int, b: int) -> None:
+        ys, dys = y[:, a:b], dy[:, a:b]
+        seen = np.zeros(ys.shape, dtype=bool)
+        hit = np.empty(ys.shape, dtype=bool)
+        for i in range(kh):
+            for j in range(kw):
+                np.equal(blocks[:, a:b, :, i, :, j], ys, out=hit)
+                if i or j:
+                    np.greater(hit, seen, out=hit)  # a hit not seen at an earlier offset
+                if i < kh - 1 or j < kw - 1:
+                    np.logical_or(seen, hit, out=seen)
+                np.multiply(dys, hit, out=dblocks[:, a:b, :, i, :, j])
+
+    _over_channels(part, y.shape[1], blocks.size)
     return dblocks
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _threads
 from ._util import IntOrPair, as_float32, pair
 
 __all__ = ["im2col", "col2im", "zero_insert", "conv_window_map"]
@@ -233,7 +234,12 @@ def to_flat(x: np.ndarray, pads: tuple[int, int, int, int], head: int = 0, tail:
     buf = np.zeros(head + C * L + tail, dtype=np.float32)  # a memset: faster than
     # zeroing only the border, whose rows are a few elements long
     grid = buf[head:head + C * L].reshape(C, N, Hp, Wp)
-    grid[:, :, top:top + H, left:left + W] = x.transpose(1, 0, 2, 3)
+
+    def part(span: tuple[int, int]) -> None:
+        a, b = span
+        grid[a:b, :, top:top + H, left:left + W] = x[:, a:b].transpose(1, 0, 2, 3)
+
+    _threads.run(part, _threads.spans(C, x.size))
     return buf
 
 
@@ -255,6 +261,14 @@ def from_flat(y: np.ndarray, N: int, Hp: int, Wp: int, rows: slice, cols: slice,
     plus ``bias`` (one per channel; added to ``y`` in place first: on whole contiguous rows
     that is several times faster than during the transposing copy)."""
     C = y.shape[0]
-    if bias is not None:
-        y += bias[:, None]
-    return np.ascontiguousarray(y.reshape(C, N, Hp, Wp)[:, :, rows, cols].transpose(1, 0, 2, 3))
+    y4 = y.reshape(C, N, Hp, Wp)[:, :, rows, cols]
+    out = np.empty((N, C, *y4.shape[2:]), dtype=y.dtype)
+
+    def part(span: tuple[int, int]) -> None:
+        a, b = span
+        if bias is not None:
+            y[a:b] += bias[a:b, None]
+        out[:, a:b] = y4[a:b].transpose(1, 0, 2, 3)
+
+    _threads.run(part, _threads.spans(C, y.size))
+    return out

@@ -1,0 +1,95 @@
+"""The engine's own worker threads: the work between BLAS calls, split over cores.
+
+NumPy's BLAS runs one large product on several cores, but everything else a training step
+does — copying each tile's columns, the batch-norm passes, pooling, ReLU — runs on the
+calling thread, and on a 2-core machine that is most of a step. NumPy releases the GIL
+inside ufuncs, copies, einsum and BLAS calls, so plain Python threads working on separate
+parts of an array do run in parallel.
+
+:func:`set_num_threads` (``torch.set_num_threads``'s counterpart) lets the engine split such
+work ``n`` ways. Pair it with ONE BLAS thread (``threadpoolctl``), or two layers of threads
+fight over the cores. Measured here (conv 32→32, 3×3, padding 1, 28×28, batch 100, forward
++ backward): 83 ms on 2 BLAS threads, 57 ms on 2 engine threads with 1 BLAS thread, 100 ms
+with both at 2.
+
+The default is 1 (no workers): the app's server runs every learner's session in a thread of
+one process and shares the cores between sessions, not between the parts of one op. Splits
+are fixed by the thread count, so results are reproducible for a given count; the parts are
+ranges of channels or of output tiles, never single images or pixels.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+__all__ = ["get_num_threads", "run", "set_num_threads", "spans"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_lock = threading.Lock()
+_threads = 1
+_pool: ThreadPoolExecutor | None = None
+_local = threading.local()  # .inside: this thread is one of the engine's workers
+
+
+def set_num_threads(n: int) -> None:
+    """Split the engine's non-BLAS work over ``n`` threads from now on (process-wide)."""
+    global _threads, _pool
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"set_num_threads expects a positive int, got {n!r}")
+    with _lock:
+        if n == _threads:
+            return
+        old, _pool, _threads = _pool, None, n
+    if old is not None:
+        old.shutdown(wait=True)
+
+
+def get_num_threads() -> int:
+    """How many threads the engine splits its work over (1: the calling thread only)."""
+    return _threads
+
+
+def _mark_worker() -> None:
+    _local.inside = True
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            # the calling thread works too: n threads in all
+            _pool = ThreadPoolExecutor(_threads - 1, thread_name_prefix="cnnviz-engine",
+                                       initializer=_mark_worker)
+        return _pool
+
+
+def run(fn: Callable[[T], R], parts: Sequence[T]) -> list[R]:
+    """``[fn(p) for p in parts]``, the parts on the engine's threads when there are several.
+
+    A call from inside a worker runs inline, so ops that use this may call each other.
+    """
+    if len(parts) < 2 or _threads < 2 or getattr(_local, "inside", False):
+        return [fn(p) for p in parts]
+    pool = _get_pool()
+    futures = [pool.submit(fn, p) for p in parts[1:]]
+    first = fn(parts[0])  # the calling thread takes a part too
+    return [first, *(f.result() for f in futures)]
+
+
+# below this many elements, handing a part to another thread costs more than it saves
+SPLIT_ELEMENTS = 1 << 16
+
+
+def spans(length: int, elements: int | None = None) -> list[tuple[int, int]]:
+    """``(start, stop)`` ranges covering ``range(length)``, one per thread and as equal as
+    possible; a single range when the op touches fewer than ``SPLIT_ELEMENTS`` ``elements``
+    (default: ``length``), where a split would cost more than it saves."""
+    big = (length if elements is None else elements) >= SPLIT_ELEMENTS
+    parts = max(1, min(_threads if big else 1, length))
+    bounds = [length * k // parts for k in range(parts + 1)]
+    return [(bounds[k], bounds[k + 1]) for k in range(parts)]
