@@ -8,7 +8,8 @@ the lesson nets and of issue 12: 3x3 convs with 8-64 channels at 28x28 and 14x14
 depthwise, 1x1, batch norm, pooling and ReLU.
 
     python benchmarks/conv_ops.py                 # NumPy's default BLAS threads
-    python benchmarks/conv_ops.py --threads 1     # NumPy's BLAS and PyTorch on one thread
+    python benchmarks/conv_ops.py --threads 1     # cnnviz and PyTorch on one thread
+    python benchmarks/conv_ops.py --threads 2     # cnnviz's engine threads (1 BLAS thread)
     python benchmarks/conv_ops.py --only depthwise
 """
 
@@ -27,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._common import blas_threads, set_blas_threads  # noqa: E402
+from benchmarks._common import blas_threads, use_threads  # noqa: E402
 from cnnviz.nn import functional as F  # noqa: E402
 
 # name, x shape, weight shape, keyword arguments (transposed: weight is (C_in, C_out/g, kh, kw));
@@ -192,7 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeats", type=int, default=15)
     p.add_argument("--threads", type=int, default=None,
-                   help="threads for both NumPy's BLAS and PyTorch (default: NumPy's own)")
+                   help="threads for cnnviz (engine workers over one BLAS thread) and PyTorch")
+    p.add_argument("--blas-threads", action="store_true",
+                   help="with --threads: cnnviz gets that many BLAS threads instead")
     p.add_argument("--only", default=None, help="rows whose name contains this text")
     p.add_argument("--cpu-time", action="store_true",
                    help="time by process CPU time (robust on a busy machine; use --threads 1)")
@@ -200,13 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.cpu_time:
         global CLOCK
         CLOCK = time.process_time
-    if args.threads is not None and not set_blas_threads(args.threads):
-        print("could not set NumPy's BLAS threads; using its default", file=sys.stderr)
+    threads = use_threads(args.threads, engine=not args.blas_threads)
     import torch
 
-    threads = blas_threads()
-    torch.set_num_threads(threads)
-    print(f"threads: {threads} (NumPy's OpenBLAS and torch), batch 100, forward + backward"
+    torch.set_num_threads(args.threads or blas_threads())
+    print(f"threads: {threads}, batch 100, forward + backward"
           f"{', process CPU time' if args.cpu_time else ''}\n")
     print(run(args.repeats, args.only))
     return 0

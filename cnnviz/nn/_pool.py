@@ -241,6 +241,50 @@ def _route_to_first_max(blocks: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np
     return dblocks
 
 
+def _pairs_max(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(y, column winners, row winners) of 2x2 tiles ``(N, C, Ho, 2, Wo, 2)``: the larger of
+    each row's two columns, then the larger of the tile's two rows.
+
+    The winners are where the second of a pair is strictly larger, so ties go to the first:
+    the row won, then its column won, is the tile's first maximum in scan order, PyTorch's
+    tie rule. Four passes in all, and backward routes with the two masks (four passes)
+    instead of comparing every tap with the max (sixteen)."""
+    N, C, Ho, _, Wo, _ = blocks.shape
+    cols = np.empty((N, C, Ho, 2, Wo), dtype=bool)
+    rowmax = np.empty((N, C, Ho, 2, Wo), dtype=blocks.dtype)
+    rows = np.empty((N, C, Ho, Wo), dtype=bool)
+    y = np.empty((N, C, Ho, Wo), dtype=blocks.dtype)
+
+    def part(a: int, b: int) -> None:
+        left, right = blocks[:, a:b, ..., 0], blocks[:, a:b, ..., 1]
+        np.greater(right, left, out=cols[:, a:b])
+        np.maximum(left, right, out=rowmax[:, a:b])
+        top, bottom = rowmax[:, a:b, :, 0], rowmax[:, a:b, :, 1]
+        np.greater(bottom, top, out=rows[:, a:b])
+        np.maximum(top, bottom, out=y[:, a:b])
+
+    _over_channels(part, C, blocks.size)
+    return y, cols, rows
+
+
+def _route_pairs(cols: np.ndarray, rows: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """dblocks ``(N, C, Ho, 2, Wo, 2)`` of :func:`_pairs_max`: dy to the winning row, then
+    to that row's winning column (``d - d*mask`` is the loser's share, 0 or d)."""
+    N, C, Ho, _, Wo = cols.shape
+    drows = np.empty((N, C, Ho, 2, Wo), dtype=_F32)
+    dblocks = np.empty((N, C, Ho, 2, Wo, 2), dtype=_F32)
+
+    def part(a: int, b: int) -> None:
+        d, dr, db = dy[:, a:b], drows[:, a:b], dblocks[:, a:b]
+        np.multiply(d, rows[:, a:b], out=dr[:, :, :, 1])
+        np.subtract(d, dr[:, :, :, 1], out=dr[:, :, :, 0])
+        np.multiply(dr, cols[:, a:b], out=db[..., 1])
+        np.subtract(dr, db[..., 1], out=db[..., 0])
+
+    _over_channels(part, C, dblocks.size)
+    return dblocks
+
+
 def _first_max_arg(g: _Geometry, blocks: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Offset of the first maximum in each tile (PyTorch breaks ties by scan order)."""
     arg = np.zeros(y.shape, dtype=np.uint8 if g.kh * g.kw <= 256 else np.int32)
@@ -263,6 +307,9 @@ def max_pool2d_with_cache(x: np.ndarray, kernel_size: IntOrPair,
     # the fast paths route gradients by comparing with the max, and NaN == NaN is false:
     # an input holding a NaN takes the path that records each window's argmax instead
     if not np.isnan(xb).any():
+        if g.simple and g.kh == g.kw == 2:
+            y, cols, rows = _pairs_max(g.blocks(xb))
+            return _unbatch(y, unb), ("pairs", g, cols, rows, unb)
         if g.simple:
             blocks = g.blocks(xb)
             y = _tile_max(blocks)
@@ -307,9 +354,9 @@ def max_pool2d_backward_from_cache(dy: np.ndarray, cache: Any) -> np.ndarray:
     dy = as_float32(dy)
     if unb:
         dy = dy[None]
-    if kind == "simple":
-        blocks, y = a, b
-        dblocks = _route_to_first_max(blocks, y, dy).reshape(g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
+    if kind in ("simple", "pairs"):
+        dblocks = _route_pairs(a, b, dy) if kind == "pairs" else _route_to_first_max(a, b, dy)
+        dblocks = dblocks.reshape(g.N, g.C, g.Ho * g.kh, g.Wo * g.kw)
         if dblocks.shape[2:] == (g.H, g.W):
             dx = dblocks
         else:
