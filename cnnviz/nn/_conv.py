@@ -105,10 +105,11 @@ class ConvTransposeCache:
 
 def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Product of (G, m, k) and (G, k, n) stacks; a plain 2-D BLAS call when G == 1, which is
-    faster than np.matmul's stacked loop (and transposed operands need no copy)."""
+    faster than np.matmul's stacked loop (and transposed operands need no copy); the
+    output's columns are shared out over the engine's threads."""
     if a.shape[0] == 1:
-        return (a[0] @ b[0])[None]
-    return np.matmul(a, b)
+        return _threads.matmul(a[0], b[0])[None]
+    return _threads.matmul(a, b)
 
 
 # ----------------------------------------------------------------------------- fast paths
@@ -118,7 +119,7 @@ def _pointwise(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None) -> np.ndar
     """1x1 conv as ``w @ x[n]`` on the NCHW input itself: no padding, columns or transposes,
     so a depthwise -> pointwise pair (or any 1x1 layer) moves no data between layouts."""
     N, C, H, W = x.shape
-    y = np.matmul(w, x.reshape(N, C, H * W))  # (N, C_out, H*W), already NCHW
+    y = _threads.matmul(w, x.reshape(N, C, H * W))  # (N, C_out, H*W), already NCHW
     if bias is not None:
         y += bias[:, None]
     return y.reshape(N, -1, H, W)
@@ -128,10 +129,10 @@ def _pointwise_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray) -> Grads:
     """(dx, dweight (C_out, C), dbias) of :func:`_pointwise`, all from NCHW products."""
     N, C, H, W = x.shape
     d = dy.reshape(N, -1, H * W)
-    dx = np.matmul(w.T, d).reshape(N, C, H, W)
+    dx = _threads.matmul(w.T, d).reshape(N, C, H, W)
     # per-image (C_out, C) products summed over the batch: small stacked GEMMs beat
     # transposing both operands into one big product
-    dweight = np.matmul(d, x.reshape(N, C, H * W).transpose(0, 2, 1)).sum(axis=0)
+    dweight = _threads.matmul(d, x.reshape(N, C, H * W).transpose(0, 2, 1)).sum(axis=0)
     return dx, dweight, d.sum(axis=(0, 2))
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _threads
 from ._util import as_float32
 
 __all__ = ["linear", "linear_with_cache", "linear_backward_from_cache", "linear_backward"]
@@ -22,7 +23,7 @@ def linear_with_cache(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None
     if x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear expects inputs with {weight.shape[1]} features (last axis), "
                          f"got shape {x.shape}; flatten the image first?")
-    y = x @ weight.T
+    y = _threads.matmul(x, weight.T)
     if bias is not None:
         y = y + as_float32(bias)
     return y, (x, weight)
@@ -38,10 +39,10 @@ def linear_backward_from_cache(dy: np.ndarray, cache: Any
     """(dx, dweight, dbias); dbias is returned even without a bias, like conv2d's contract."""
     x, weight = cache
     dy = as_float32(dy)
-    dx = dy @ weight
+    dx = _threads.matmul(dy, weight)
     dy2 = dy.reshape(-1, weight.shape[0])
     x2 = x.reshape(-1, weight.shape[1])
-    return dx, dy2.T @ x2, dy2.sum(axis=0)
+    return dx, _threads.matmul(dy2.T, x2), dy2.sum(axis=0)
 
 
 def linear_backward(dy: np.ndarray, x: np.ndarray, weight: np.ndarray,

@@ -25,7 +25,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-__all__ = ["get_num_threads", "run", "set_num_threads", "spans"]
+import numpy as np
+
+__all__ = ["get_num_threads", "matmul", "over", "run", "set_num_threads", "spans"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -93,3 +95,22 @@ def spans(length: int, elements: int | None = None) -> list[tuple[int, int]]:
     parts = max(1, min(_threads if big else 1, length))
     bounds = [length * k // parts for k in range(parts + 1)]
     return [(bounds[k], bounds[k + 1]) for k in range(parts)]
+
+
+def over(fn: Callable[[int, int], object], length: int, elements: int) -> None:
+    """``fn(start, stop)`` for the :func:`spans` of ``range(length)`` (an op on
+    ``elements`` numbers), on the engine's threads; ``fn`` writes its own part of an output."""
+    run(lambda span: fn(*span), spans(length, elements))
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` (2-D, or stacks of equal length), its output columns shared out over the
+    engine's threads: with one BLAS thread per engine thread, a big product still uses
+    every core. Vectors (1-D operands) are multiplied as they are."""
+    if a.ndim < 2 or b.ndim < 2:
+        return np.matmul(a, b)
+    out = np.empty((*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), a.shape[-2],
+                    b.shape[-1]), dtype=np.result_type(a, b))
+    over(lambda lo, hi: np.matmul(a, b[..., lo:hi], out=out[..., lo:hi]), b.shape[-1],
+         a.shape[-2] * a.shape[-1] * b.shape[-1] // 8)
+    return out

@@ -45,10 +45,14 @@ def cols_from_padded(xp: np.ndarray, kh: int, kw: int, stride: tuple[int, int],
     cols = np.empty((C, kh, kw, Ho, Wo, *rest), dtype=xp.dtype)
     sh, sw = stride
     dh, dw = dilation
-    for i in range(kh):
-        rows = _tap(i, dh, Ho, sh)
-        for j in range(kw):
-            cols[:, i, j] = xp[:, rows, _tap(j, dw, Wo, sw)]
+
+    def part(a: int, b: int) -> None:  # channels apart on the engine's threads
+        for i in range(kh):
+            rows = _tap(i, dh, Ho, sh)
+            for j in range(kw):
+                cols[a:b, i, j] = xp[a:b, rows, _tap(j, dw, Wo, sw)]
+
+    _threads.over(part, C, cols.size)
     return cols
 
 
@@ -62,10 +66,14 @@ def fold_cols(cols: np.ndarray, Hp: int, Wp: int, stride: tuple[int, int],
     out = np.zeros((C, Hp, Wp, *rest), dtype=cols.dtype)
     sh, sw = stride
     dh, dw = dilation
-    for i in range(kh):
-        rows = _tap(i, dh, Ho, sh)
-        for j in range(kw):
-            out[:, rows, _tap(j, dw, Wo, sw)] += cols[:, i, j]
+
+    def part(a: int, b: int) -> None:  # channels apart on the engine's threads
+        for i in range(kh):
+            rows = _tap(i, dh, Ho, sh)
+            for j in range(kw):
+                out[a:b, rows, _tap(j, dw, Wo, sw)] += cols[a:b, i, j]
+
+    _threads.over(part, C, cols.size)
     return out
 
 
@@ -74,13 +82,24 @@ def to_chwn(x: np.ndarray, pads: tuple[int, int, int, int] = (0, 0, 0, 0)) -> np
     N, C, H, W = x.shape
     top, bottom, left, right = pads
     out = np.zeros((C, H + top + bottom, W + left + right, N), dtype=np.float32)
-    out[:, top:top + H, left:left + W] = x.transpose(1, 2, 3, 0)
+
+    def part(a: int, b: int) -> None:
+        out[a:b, top:top + H, left:left + W] = x[:, a:b].transpose(1, 2, 3, 0)
+
+    _threads.over(part, C, x.size)
     return out
 
 
 def from_chwn(x: np.ndarray) -> np.ndarray:
     """CHWN -> contiguous NCHW (the engine's public layout)."""
-    return np.ascontiguousarray(x.transpose(3, 0, 1, 2))
+    C, H, W, N = x.shape
+    out = np.empty((N, C, H, W), dtype=x.dtype)
+
+    def part(a: int, b: int) -> None:
+        out[:, a:b] = x[a:b].transpose(3, 0, 1, 2)
+
+    _threads.over(part, C, x.size)
+    return out
 
 
 def _as_nchw(x: np.ndarray) -> np.ndarray:
