@@ -194,25 +194,20 @@ def _route_overlapping(g: _Geometry, xp: np.ndarray, y: np.ndarray, dy: np.ndarr
     return g.crop(canvas)
 
 
-def _over_channels(fn: Any, C: int, elements: int) -> None:
-    """``fn(a, b)`` for ranges of channels, on the engine's threads (channels pool apart)."""
-    _threads.run(lambda span: fn(*span), _threads.spans(C, elements))
-
-
 def _tile_max(blocks: np.ndarray) -> np.ndarray:
     """Max of each (kh, kw) tile by elementwise maxima over offsets (far faster than .max)."""
     kh, kw = blocks.shape[3], blocks.shape[5]
     y = np.empty(blocks[:, :, :, 0, :, 0].shape, dtype=blocks.dtype)
 
-    def part(a: int, b: int) -> None:
-        ys = y[:, a:b]
-        np.copyto(ys, blocks[:, a:b, :, 0, :, 0])
+    def part(a: int, b: int) -> None:  # images apart, on the engine's threads
+        ys = y[a:b]
+        np.copyto(ys, blocks[a:b, :, :, 0, :, 0])
         for i in range(kh):
             for j in range(kw):
                 if i or j:
-                    np.maximum(ys, blocks[:, a:b, :, i, :, j], out=ys)
+                    np.maximum(ys, blocks[a:b, :, :, i, :, j], out=ys)
 
-    _over_channels(part, y.shape[1], blocks.size)
+    _threads.over(part, len(y), blocks.size)
     return y
 
 
@@ -224,20 +219,20 @@ def _route_to_first_max(blocks: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np
     kh, kw = blocks.shape[3], blocks.shape[5]
     dblocks = np.empty(blocks.shape, dtype=_F32)
 
-    def part(a: int, b: int) -> None:
-        ys, dys = y[:, a:b], dy[:, a:b]
+    def part(a: int, b: int) -> None:  # images apart, on the engine's threads
+        ys, dys = y[a:b], dy[a:b]
         seen = np.zeros(ys.shape, dtype=bool)
         hit = np.empty(ys.shape, dtype=bool)
         for i in range(kh):
             for j in range(kw):
-                np.equal(blocks[:, a:b, :, i, :, j], ys, out=hit)
+                np.equal(blocks[a:b, :, :, i, :, j], ys, out=hit)
                 if i or j:
                     np.greater(hit, seen, out=hit)  # a hit not seen at an earlier offset
                 if i < kh - 1 or j < kw - 1:
                     np.logical_or(seen, hit, out=seen)
-                np.multiply(dys, hit, out=dblocks[:, a:b, :, i, :, j])
+                np.multiply(dys, hit, out=dblocks[a:b, :, :, i, :, j])
 
-    _over_channels(part, y.shape[1], blocks.size)
+    _threads.over(part, len(y), blocks.size)
     return dblocks
 
 
@@ -256,14 +251,14 @@ def _pairs_max(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     y = np.empty((N, C, Ho, Wo), dtype=blocks.dtype)
 
     def part(a: int, b: int) -> None:
-        left, right = blocks[:, a:b, ..., 0], blocks[:, a:b, ..., 1]
-        np.greater(right, left, out=cols[:, a:b])
-        np.maximum(left, right, out=rowmax[:, a:b])
-        top, bottom = rowmax[:, a:b, :, 0], rowmax[:, a:b, :, 1]
-        np.greater(bottom, top, out=rows[:, a:b])
-        np.maximum(top, bottom, out=y[:, a:b])
+        left, right = blocks[a:b, ..., 0], blocks[a:b, ..., 1]
+        np.greater(right, left, out=cols[a:b])
+        np.maximum(left, right, out=rowmax[a:b])
+        top, bottom = rowmax[a:b, :, :, 0], rowmax[a:b, :, :, 1]
+        np.greater(bottom, top, out=rows[a:b])
+        np.maximum(top, bottom, out=y[a:b])
 
-    _over_channels(part, C, blocks.size)
+    _threads.over(part, N, blocks.size)  # images apart: each part's channels and rows merge
     return y, cols, rows
 
 
@@ -275,13 +270,13 @@ def _route_pairs(cols: np.ndarray, rows: np.ndarray, dy: np.ndarray) -> np.ndarr
     dblocks = np.empty((N, C, Ho, 2, Wo, 2), dtype=_F32)
 
     def part(a: int, b: int) -> None:
-        d, dr, db = dy[:, a:b], drows[:, a:b], dblocks[:, a:b]
-        np.multiply(d, rows[:, a:b], out=dr[:, :, :, 1])
+        d, dr, db = dy[a:b], drows[a:b], dblocks[a:b]
+        np.multiply(d, rows[a:b], out=dr[:, :, :, 1])
         np.subtract(d, dr[:, :, :, 1], out=dr[:, :, :, 0])
-        np.multiply(dr, cols[:, a:b], out=db[..., 1])
+        np.multiply(dr, cols[a:b], out=db[..., 1])
         np.subtract(dr, db[..., 1], out=db[..., 0])
 
-    _over_channels(part, C, dblocks.size)
+    _threads.over(part, N, dblocks.size)
     return dblocks
 
 

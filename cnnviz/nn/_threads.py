@@ -15,7 +15,8 @@ with both at 2.
 The default is 1 (no workers): the app's server runs every learner's session in a thread of
 one process and shares the cores between sessions, not between the parts of one op. Splits
 are fixed by the thread count, so results are reproducible for a given count; the parts are
-ranges of channels or of output tiles, never single images or pixels.
+ranges of channels, of images or of output tiles (a few per op), never single images or
+pixels.
 """
 
 from __future__ import annotations
