@@ -13,6 +13,10 @@ students share the machine's cores. Two things keep a training from slowing ever
   ``threadpoolctl`` is the only portable way to change the thread count of the BLAS that NumPy
   bundles at run time (environment variables are read once, at import); without it this is a
   no-op.
+* While the BLAS is capped to one thread, the engine splits its own work (column copies,
+  batch norm, pooling, products by output columns) over ``CNNVIZ_ENGINE_THREADS`` threads
+  (default: the cores; ``cnnviz.nn.set_num_threads``), so one learner training alone still
+  uses both cores of a 2-core server; two at once share them.
 * :data:`TRAINING_SLOTS` lets at most ``CNNVIZ_MAX_TRAININGS`` sessions (default: the number of
   cores) train at once; the others are told their place in a FIFO queue
   (:func:`waiting_message`) instead of everybody's training and pages slowing down together.
@@ -33,13 +37,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cnnviz import nn
+
 __all__ = [
+    "ENV_ENGINE_THREADS",
     "ENV_MAX_TRAININGS",
     "ENV_TRAIN_THREADS",
     "ENV_TRAINING_TURN",
     "TRAINING_SLOTS",
     "TrainingSlots",
     "blas_threads",
+    "default_engine_threads",
     "default_max_trainings",
     "default_train_threads",
     "training_threads",
@@ -47,6 +55,7 @@ __all__ = [
 ]
 
 ENV_TRAIN_THREADS = "CNNVIZ_TRAIN_THREADS"
+ENV_ENGINE_THREADS = "CNNVIZ_ENGINE_THREADS"
 ENV_MAX_TRAININGS = "CNNVIZ_MAX_TRAININGS"
 ENV_TRAINING_TURN = "CNNVIZ_TRAINING_TURN"
 DEFAULT_LEASE_SECONDS = 10.0
@@ -77,6 +86,13 @@ def default_train_threads() -> int:
     return int(_env_number(ENV_TRAIN_THREADS, 1, 1))
 
 
+def default_engine_threads(blas: int = 1) -> int:
+    """Engine threads while training with ``blas`` BLAS threads: ``$CNNVIZ_ENGINE_THREADS``,
+    else the cores when the BLAS runs on one thread (else 1: two layers of threads on the
+    same cores fight, measured in ``cnnviz/nn/_threads.py``)."""
+    return int(_env_number(ENV_ENGINE_THREADS, _cores() if blas == 1 else 1, 1))
+
+
 def default_max_trainings() -> int:
     """Concurrent trainings per server: ``$CNNVIZ_MAX_TRAININGS`` or the number of cores."""
     return int(_env_number(ENV_MAX_TRAININGS, _cores(), 1))
@@ -87,6 +103,7 @@ def default_max_trainings() -> int:
 _thread_lock = threading.Lock()
 _thread_users = 0
 _thread_restore: Any = None  # the threadpoolctl limiter of the outermost entry
+_engine_restore = 1  # the engine's thread count before the outermost entry
 _controller: Any = None  # threadpoolctl.ThreadpoolController, built once (it scans libraries)
 
 
@@ -130,12 +147,13 @@ def blas_threads() -> int | None:
 
 @contextmanager
 def training_threads(threads: int | None = None) -> Iterator[int | None]:
-    """Cap BLAS threads while a training chunk runs; yields the cap in force.
+    """Cap BLAS threads while a training chunk runs (and give the engine its own threads,
+    :func:`default_engine_threads`); yields the BLAS cap in force.
 
     Overlapping entries from several session threads share one cap (the first entry's), which
-    stays until the last one leaves, then the original count comes back.
+    stays until the last one leaves, then the original counts come back.
     """
-    global _thread_users, _thread_restore
+    global _thread_users, _thread_restore, _engine_restore
     limit = threads if threads is not None else default_train_threads()
     with _thread_lock:
         if _thread_users == 0:
@@ -144,12 +162,16 @@ def training_threads(threads: int | None = None) -> Iterator[int | None]:
                 _clear_controlling_thread()
                 _thread_restore = controller.limit(limits=limit, user_api="blas")
                 _clear_controlling_thread()
+            _engine_restore = nn.get_num_threads()
+            nn.set_num_threads(default_engine_threads(limit if controller is not None else 0))
         _thread_users += 1
     try:
         yield blas_threads()
     finally:
         with _thread_lock:
             _thread_users -= 1
+            if _thread_users == 0:
+                nn.set_num_threads(_engine_restore)
             if _thread_users == 0 and _thread_restore is not None:
                 _clear_controlling_thread()
                 _thread_restore.restore_original_limits()

@@ -296,3 +296,30 @@ def test_nginx_allows_uploads_streamlit_accepts_and_upgrades_websockets() -> Non
     compose = (ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8")
     for name in re.findall(r"server (app\d+):8501", conf):
         assert f"  {name}:" in compose, f"{name} is in nginx.conf but not in compose.yaml"
+
+
+@needs_threadpoolctl
+def test_training_gives_the_engine_its_threads_and_takes_them_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one BLAS thread the engine splits its own work over the cores (or
+    $CNNVIZ_ENGINE_THREADS); a BLAS cap above one leaves the engine on one thread."""
+    from cnnviz import nn
+    from cnnviz.concurrency import default_engine_threads
+
+    monkeypatch.delenv("CNNVIZ_ENGINE_THREADS", raising=False)
+    assert nn.get_num_threads() == 1
+    with training_threads(1):
+        assert nn.get_num_threads() == default_engine_threads(1) >= 1
+        with training_threads(1):  # an overlapping session shares the setting
+            assert nn.get_num_threads() == default_engine_threads(1)
+        assert nn.get_num_threads() == default_engine_threads(1)
+    assert nn.get_num_threads() == 1
+    monkeypatch.setenv("CNNVIZ_ENGINE_THREADS", "3")
+    with training_threads(1):
+        assert nn.get_num_threads() == 3
+    with training_threads(2):
+        assert nn.get_num_threads() == 3  # the variable wins
+    monkeypatch.delenv("CNNVIZ_ENGINE_THREADS")
+    with training_threads(2):
+        assert nn.get_num_threads() == 1
+    assert nn.get_num_threads() == 1

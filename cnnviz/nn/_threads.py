@@ -36,20 +36,16 @@ R = TypeVar("R")
 _lock = threading.Lock()
 _threads = 1
 _pool: ThreadPoolExecutor | None = None
+_pool_size = 0
 _local = threading.local()  # .inside: this thread is one of the engine's workers
 
 
 def set_num_threads(n: int) -> None:
     """Split the engine's non-BLAS work over ``n`` threads from now on (process-wide)."""
-    global _threads, _pool
+    global _threads
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"set_num_threads expects a positive int, got {n!r}")
-    with _lock:
-        if n == _threads:
-            return
-        old, _pool, _threads = _pool, None, n
-    if old is not None:
-        old.shutdown(wait=True)
+    _threads = n
 
 
 def get_num_threads() -> int:
@@ -61,26 +57,29 @@ def _mark_worker() -> None:
     _local.inside = True
 
 
-def _get_pool() -> ThreadPoolExecutor:
-    global _pool
+def _get_pool(workers: int) -> ThreadPoolExecutor:
+    """A pool with at least ``workers`` threads. It only ever grows, and a replaced one is
+    left to finish: another session's op may be submitting to it right now."""
+    global _pool, _pool_size
     with _lock:
-        if _pool is None:
-            # the calling thread works too: n threads in all
-            _pool = ThreadPoolExecutor(_threads - 1, thread_name_prefix="cnnviz-engine",
+        if _pool is None or _pool_size < workers:
+            _pool = ThreadPoolExecutor(workers, thread_name_prefix="cnnviz-engine",
                                        initializer=_mark_worker)
+            _pool_size = workers
         return _pool
 
 
 def run(fn: Callable[[T], R], parts: Sequence[T]) -> list[R]:
     """``[fn(p) for p in parts]``, the parts on the engine's threads when there are several.
 
-    A call from inside a worker runs inline, so ops that use this may call each other.
+    The calling thread takes the first part itself, so ``n`` threads work in all. A call
+    from inside a worker runs inline, so ops that use this may call each other.
     """
-    if len(parts) < 2 or _threads < 2 or getattr(_local, "inside", False):
+    if len(parts) < 2 or getattr(_local, "inside", False):
         return [fn(p) for p in parts]
-    pool = _get_pool()
+    pool = _get_pool(len(parts) - 1)
     futures = [pool.submit(fn, p) for p in parts[1:]]
-    first = fn(parts[0])  # the calling thread takes a part too
+    first = fn(parts[0])
     return [first, *(f.result() for f in futures)]
 
 
