@@ -221,8 +221,13 @@ _TILE_BYTES = 1 << 20  # L2 is 2 MB per core here; 2 BLAS threads want tiles thi
 
 def _tiles(rows: int, length: int) -> list[tuple[int, int]]:
     """(start, stop) of tiles of output positions whose ``rows``-row float32 block is about
-    _TILE_BYTES."""
+    _TILE_BYTES, as many as a multiple of the engine's threads (equal shares)."""
     step = max(256, min(length, _TILE_BYTES // (4 * rows)))
+    threads = _threads.get_num_threads()
+    count = -(-length // step)
+    if count > 1 or threads > 1:
+        count = -(-count // threads) * threads
+        step = max(1, -(-length // count))
     return [(a, min(a + step, length)) for a in range(0, length, step)]
 
 

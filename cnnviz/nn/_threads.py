@@ -104,13 +104,22 @@ def over(fn: Callable[[int, int], object], length: int, elements: int) -> None:
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` (2-D, or stacks of equal length), its output columns shared out over the
-    engine's threads: with one BLAS thread per engine thread, a big product still uses
-    every core. Vectors (1-D operands) are multiplied as they are."""
+    """``a @ b`` (2-D, or stacks of equal length) shared out over the engine's threads: by
+    the output's columns, or, when the output is narrow and the inner dimension long (a
+    weight gradient summed over every position of a batch), by the inner dimension, the
+    partial products then added in a fixed order. With one BLAS thread per engine thread, a
+    big product still uses every core. Vectors (1-D operands) are multiplied as they are."""
     if a.ndim < 2 or b.ndim < 2:
         return np.matmul(a, b)
-    out = np.empty((*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), a.shape[-2],
-                    b.shape[-1]), dtype=np.result_type(a, b))
-    over(lambda lo, hi: np.matmul(a, b[..., lo:hi], out=out[..., lo:hi]), b.shape[-1],
-         a.shape[-2] * a.shape[-1] * b.shape[-1] // 8)
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    work = m * k * n // 8
+    if n < 64 * _threads and k >= 16 * n:
+        parts = run(lambda span: np.matmul(a[..., span[0]:span[1]], b[..., span[0]:span[1], :]),
+                    spans(k, work))
+        for p in parts[1:]:
+            parts[0] += p
+        return parts[0]
+    out = np.empty((*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), m, n),
+                   dtype=np.result_type(a, b))
+    over(lambda lo, hi: np.matmul(a, b[..., lo:hi], out=out[..., lo:hi]), n, work)
     return out
