@@ -26,6 +26,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import _threads
+
 _MIN_COLS = 12  # row blocks hold at least this many output (input) positions per row block
 _MAX_WINDOW = 320  # widest input window (rows*W) per output row block worth a dense band
 
@@ -138,9 +140,15 @@ def forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, g: Band) -> n
     band = _bands(w, g, False)
     y = np.empty((N, C, Ho, Wo), dtype=np.float32)
     xv, yv = _planes(x), _planes(y)
-    for o0, o1, i0, i1, k0 in _forward_blocks(g):
-        np.matmul(xv[:, :, i0 * W:i1 * W], band[:, k0 * W:(k0 + i1 - i0) * W, :(o1 - o0) * Wo],
-                  out=yv[:, :, o0 * Wo:o1 * Wo])
+    blocks = _forward_blocks(g)
+
+    def part(a: int, b: int) -> None:  # channels apart, on the engine's threads
+        for o0, o1, i0, i1, k0 in blocks:
+            np.matmul(xv[a:b, :, i0 * W:i1 * W],
+                      band[a:b, k0 * W:(k0 + i1 - i0) * W, :(o1 - o0) * Wo],
+                      out=yv[a:b, :, o0 * Wo:o1 * Wo])
+
+    _threads.over(part, C, x.size)
     if bias is not None:  # one bias row per image: the add runs over whole images
         y.reshape(N, -1).__iadd__(np.repeat(bias, Ho * Wo))
     return y
@@ -156,16 +164,20 @@ def input_grad(dy: np.ndarray, w: np.ndarray, g: Band) -> np.ndarray:
     step = g.rows * g.stride[0]
     dx = np.empty((N, C, H, W), dtype=np.float32)
     dyv, dxv = _planes(dy), _planes(dx)
-    for b, a0 in enumerate(range(0, H, step)):
-        a1 = min(a0 + step, H)
-        o0, o1 = max(b * g.rows + lo, 0), min(b * g.rows + hi, Ho)
-        if o0 >= o1:
-            dxv[:, :, a0 * W:a1 * W] = 0.0
-            continue
-        k0 = o0 - (b * g.rows + lo)
-        np.matmul(dyv[:, :, o0 * Wo:o1 * Wo],
-                  band[:, k0 * Wo:(k0 + o1 - o0) * Wo, :(a1 - a0) * W],
-                  out=dxv[:, :, a0 * W:a1 * W])
+
+    def part(c0: int, c1: int) -> None:  # channels apart, on the engine's threads
+        for b, a0 in enumerate(range(0, H, step)):
+            a1 = min(a0 + step, H)
+            o0, o1 = max(b * g.rows + lo, 0), min(b * g.rows + hi, Ho)
+            if o0 >= o1:
+                dxv[c0:c1, :, a0 * W:a1 * W] = 0.0
+                continue
+            k0 = o0 - (b * g.rows + lo)
+            np.matmul(dyv[c0:c1, :, o0 * Wo:o1 * Wo],
+                      band[c0:c1, k0 * Wo:(k0 + o1 - o0) * Wo, :(a1 - a0) * W],
+                      out=dxv[c0:c1, :, a0 * W:a1 * W])
+
+    _threads.over(part, C, dx.size)
     return dx
 
 
@@ -175,14 +187,19 @@ def param_grads(dy: np.ndarray, x: np.ndarray, g: Band) -> tuple[np.ndarray, np.
     (_, W), (_, Wo), (kh, kw) = g.in_hw, g.out_hw, g.kernel
     E = _pattern(g, False)
     acc = np.zeros((C, *E.shape[1:]), dtype=np.float32)
-    part = np.empty_like(acc)
+    scratch = np.empty_like(acc)
     xv, dyv = _planes(x), _planes(dy)
-    for o0, o1, i0, i1, k0 in _forward_blocks(g):
-        rows, cols = slice(k0 * W, (k0 + i1 - i0) * W), slice(0, (o1 - o0) * Wo)
-        p = part[:, rows, cols]
-        np.matmul(xv[:, :, i0 * W:i1 * W].transpose(0, 2, 1), dyv[:, :, o0 * Wo:o1 * Wo],
-                  out=p)
-        acc[:, rows, cols] += p
+    blocks = _forward_blocks(g)
+
+    def part(a: int, b: int) -> None:  # channels apart, on the engine's threads
+        for o0, o1, i0, i1, k0 in blocks:
+            rows, cols = slice(k0 * W, (k0 + i1 - i0) * W), slice(0, (o1 - o0) * Wo)
+            p = scratch[a:b, rows, cols]
+            np.matmul(xv[a:b, :, i0 * W:i1 * W].transpose(0, 2, 1),
+                      dyv[a:b, :, o0 * Wo:o1 * Wo], out=p)
+            acc[a:b, rows, cols] += p
+
+    _threads.over(part, C, x.size)
     dw = acc.reshape(C, -1) @ E.reshape(kh * kw, -1).T
     dbias = np.einsum("ncq->c", dy.reshape(N, C, -1))
     return dw.reshape(C, 1, kh, kw), dbias
