@@ -1,7 +1,9 @@
 """Peak memory of a 1-epoch simple_convnet training run (target: below 1 GB).
 
 Peak resident set size is the kernel's high-water mark (VmHWM; ``resource.getrusage`` elsewhere)
-of the whole process: Python, NumPy, the MNIST arrays, activations. ``--tracemalloc`` adds
+of the whole process: Python, NumPy, the MNIST arrays, activations. It trains as the live
+page does, inside ``cnnviz.concurrency.training_threads`` (one BLAS thread, the engine's own
+threads). ``--tracemalloc`` adds
 the peak of NumPy/Python allocations as tracemalloc sees them (slower).
 
     python benchmarks/memory.py [--limit N] [--tracemalloc] [--markdown benchmarks/RESULTS.md]
@@ -20,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cnnviz import nn  # noqa: E402
+from cnnviz.concurrency import training_threads  # noqa: E402
 from cnnviz.training import TrainConfig, Trainer  # noqa: E402
 
 MARKER = "<!-- memory -->"
@@ -57,12 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     cfg = TrainConfig(model=args.model, optimizer="adam", lr=1e-3, batch_size=args.batch_size,
                       epochs=1, train_limit=args.limit, eval_every=0)
     t0 = time.perf_counter()
-    trainer = Trainer(cfg)
-    trainer.run()
-    acc = trainer.evaluate().accuracy
+    with training_threads() as blas:  # as the live page trains: the engine's threads too
+        engine = nn.get_num_threads()
+        trainer = Trainer(cfg)
+        trainer.run()
+        acc = trainer.evaluate().accuracy
     seconds = time.perf_counter() - t0
     result = {
         "model": args.model,
+        "blas_threads": blas,
+        "engine_threads": engine,
         "train_images": trainer.train_size,
         "epochs": 1,
         "peak_rss_mb": round(peak_rss_mb(), 1),
