@@ -112,8 +112,8 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.ndim < 2 or b.ndim < 2:
         return np.matmul(a, b)
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    work = m * k * n // 8
-    if n < 64 * _threads and k >= 16 * n:
+    work = m * k * n // 64  # a multiply-add in BLAS costs far less than an element op
+    if k >= 8 * max(m, n):
         parts = run(lambda span: np.matmul(a[..., span[0]:span[1]], b[..., span[0]:span[1], :]),
                     spans(k, work))
         for p in parts[1:]:
