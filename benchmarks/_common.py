@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import time
 from typing import Any
 
 import numpy as np
@@ -78,6 +79,17 @@ def use_threads(n: int | None, engine: bool = True) -> str:
     if not set_blas_threads(n):
         return "NumPy's default: its BLAS threads could not be set"
     return f"{n} (NumPy's OpenBLAS, engine on one thread; torch.set_num_threads)"
+
+
+# seconds to wait before each timed run: long enough for the other side's idle worker
+# threads to stop spinning (OpenMP's spin-wait after a parallel region, OpenBLAS's after a
+# call), which would otherwise take the cores from whatever runs next
+SETTLE_SECONDS = 0.02
+
+
+def settle() -> None:
+    """Wait until the last run's worker threads have gone to sleep (not timed)."""
+    time.sleep(SETTLE_SECONDS)
 
 
 def _pair(v: Any) -> Any:

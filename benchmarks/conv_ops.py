@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._common import blas_threads, use_threads  # noqa: E402
+from benchmarks._common import blas_threads, settle, use_threads  # noqa: E402
 from cnnviz.nn import functional as F  # noqa: E402
 
 # name, x shape, weight shape, keyword arguments (transposed: weight is (C_in, C_out/g, kh, kw));
@@ -156,6 +156,7 @@ CLOCK = time.perf_counter
 
 
 def _seconds(fn: Callable[[], object]) -> float:
+    settle()
     t0 = CLOCK()
     fn()
     return CLOCK() - t0

@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._common import blas_threads, torch_twin, use_threads  # noqa: E402
+from benchmarks._common import blas_threads, settle, torch_twin, use_threads  # noqa: E402
 from cnnviz import nn, optim  # noqa: E402
 from cnnviz.models import build_model  # noqa: E402
 
@@ -114,7 +114,8 @@ CLOCK = time.perf_counter
 
 
 def _timed(runner: Any, batches: list[tuple[np.ndarray, np.ndarray]]) -> float:
-    """Images per second over ``batches``."""
+    """Images per second over ``batches`` (after the other side's threads went idle)."""
+    settle()
     t0 = CLOCK()
     for x, y in batches:
         runner.step(x, y)
