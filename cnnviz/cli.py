@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
                         "setting applies")
     t.add_argument("--init", default=None,
                    help="start from these weights (.npz) or 'pretrained'")
+    t.add_argument("--threads", type=int, default=None,
+                   help="engine threads, over one BLAS thread (default: as the live page, "
+                        "$CNNVIZ_ENGINE_THREADS or the cores)")
     t.add_argument("--out", required=True, help="where to save the weights (.npz)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -107,25 +110,10 @@ def _fail(message: Text | str) -> int:
     return EXIT_USAGE
 
 
-def _train(args: argparse.Namespace) -> int:
-    from cnnviz.optim import DEFAULT_LR
-    from cnnviz.training import TrainConfig, Trainer
+def _run_training(cfg: Any, args: argparse.Namespace) -> tuple[Any, Any, float]:
+    """(trainer, test result, evaluation seconds): train with a progress bar, then test."""
+    from cnnviz.training import Trainer
 
-    hyper: dict[str, Any] = {}
-    if args.momentum is not None:
-        hyper["momentum"] = args.momentum
-    if args.weight_decay is not None:
-        hyper["weight_decay"] = args.weight_decay
-    lr = DEFAULT_LR[args.optimizer] if args.lr is None else args.lr
-    for name, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size)):
-        if value < 1:
-            return _fail(f"{name} must be at least 1")
-    cfg = TrainConfig(
-        model=args.model, optimizer=args.optimizer, lr=lr, hyper=hyper, schedule=args.schedule,
-        batch_size=args.batch_size, epochs=args.epochs, train_limit=args.limit,
-        test_limit=1000, eval_every=args.eval_every, seed=args.seed, augment=args.augment,
-        init=args.init, standardize=args.standardize,
-    )
     trainer = Trainer(cfg)
     bar = None if args.quiet else ProgressBar(trainer.total_steps)
     while not trainer.done:
@@ -142,6 +130,36 @@ def _train(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     result = trainer.evaluate(limit=args.test_limit)
     eval_seconds = time.perf_counter() - t0
+    return trainer, result, eval_seconds
+
+
+def _train(args: argparse.Namespace) -> int:
+    from cnnviz import nn
+    from cnnviz.concurrency import training_threads
+    from cnnviz.optim import DEFAULT_LR
+    from cnnviz.training import TrainConfig
+
+    hyper: dict[str, Any] = {}
+    if args.momentum is not None:
+        hyper["momentum"] = args.momentum
+    if args.weight_decay is not None:
+        hyper["weight_decay"] = args.weight_decay
+    lr = DEFAULT_LR[args.optimizer] if args.lr is None else args.lr
+    for name, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size),
+                        ("--threads", 1 if args.threads is None else args.threads)):
+        if value < 1:
+            return _fail(f"{name} must be at least 1")
+    cfg = TrainConfig(
+        model=args.model, optimizer=args.optimizer, lr=lr, hyper=hyper, schedule=args.schedule,
+        batch_size=args.batch_size, epochs=args.epochs, train_limit=args.limit,
+        test_limit=1000, eval_every=args.eval_every, seed=args.seed, augment=args.augment,
+        init=args.init, standardize=args.standardize,
+    )
+    with training_threads(1):  # one BLAS thread, the engine's own threads: as the page
+        if args.threads is not None:
+            nn.set_num_threads(args.threads)
+        engine_threads = nn.get_num_threads()
+        trainer, result, eval_seconds = _run_training(cfg, args)
     summary: dict[str, Any] = {
         "model": cfg.model,
         "epochs": cfg.epochs,
@@ -161,6 +179,7 @@ def _train(args: argparse.Namespace) -> int:
         "test_loss": round(result.loss, 6),
         "train_seconds": round(trainer.seconds, 3),
         "images_per_second": round(trainer.images_per_second, 1),
+        "engine_threads": engine_threads,
         "eval_seconds": round(eval_seconds, 3),
         "stopped": None if trainer.stopped_reason is None else trainer.stopped_reason.message.en,
         "out": None,

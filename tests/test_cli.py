@@ -38,6 +38,7 @@ def test_train_prints_json_summary_last(trained_file):
     assert summary["test_images"] == 500 and 0.1 < summary["test_accuracy"] <= 1.0
     assert summary["images_per_second"] > 0 and out.exists()
     assert "%" in proc.stderr  # the progress bar
+    assert summary["engine_threads"] >= 1  # as the live page: the engine's own threads
 
 
 def test_evaluate_saved_file(trained_file):
@@ -54,9 +55,11 @@ def test_evaluate_saved_file(trained_file):
 def test_train_without_standardisation(tmp_path):
     out = tmp_path / "raw.npz"
     proc = _run("train", "--limit", "200", "--test-limit", "200", "--no-standardize",
-                "--quiet", "--out", str(out))
+                "--quiet", "--threads", "3", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout.strip().splitlines()[-1])["standardize"] is False
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["standardize"] is False
+    assert summary["engine_threads"] == 3
     ev = _run("evaluate", str(out), "--limit", "200")
     assert json.loads(ev.stdout.strip().splitlines()[-1])["input_standardize"] is False
 
