@@ -42,7 +42,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -521,17 +523,71 @@ async def hold_lessons(page: Any, res: SessionResult, end: float, think_s: float
     res.notes["lb"] = next((c["value"] for c in cookies if c["name"] == LB_COOKIE), "")
 
 
-def minute_table(samplers: list[MemorySampler], names: list[str]) -> list[str]:
-    """RSS per replica, mean of each minute since the first learner arrived."""
-    lines = ["| minute | " + " | ".join(f"{n} RSS (MB)" for n in names) + " | total (MB) |",
-             "| --- | " + " | ".join("---" for _ in names) + " | --- |"]
+METRIC_RE = re.compile(r'^cache_memory_bytes\{cache_type="([^"]*)",cache="([^"]*)"\} (\d+)$', re.M)
+
+
+def cache_mb(url: str) -> dict[str, float]:
+    """A replica's own account of what it keeps, MB per cache: Streamlit's
+    ``/_stcore/metrics`` family ``cache_memory_bytes`` (pickled bytes of every
+    ``st.cache_data`` entry, session state, media files and uploads)."""
+    with urllib.request.urlopen(f"{url}/_stcore/metrics?families=cache_memory_bytes",
+                                timeout=30) as r:
+        text = r.read().decode()
+    out: dict[str, float] = {}
+    for kind, name, size in METRIC_RE.findall(text):
+        label = name.rsplit(".", 1)[-1] if name else kind
+        out[label] = out.get(label, 0.0) + int(size) / 2**20
+    return out
+
+
+class CacheSampler(threading.Thread):
+    """``cache_mb`` of one replica every ``period`` seconds: (seconds since start, MB per cache)."""
+
+    def __init__(self, url: str, period: float = 30.0) -> None:
+        super().__init__(daemon=True)
+        self.url, self.period = url, period
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        t0 = time.monotonic()
+        while not self._stop_event.wait(self.period):
+            with contextlib.suppress(OSError, ValueError):
+                self.samples.append((time.monotonic() - t0, cache_mb(self.url)))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(35)
+
+
+def minute_table(samplers: list[MemorySampler], caches: list[CacheSampler],
+                 names: list[str]) -> list[str]:
+    """RSS per replica, mean of each minute since the first learner arrived, and what the
+    replica itself accounts for in its caches (``cache_mb``, summed) in that minute."""
+    lines = ["| minute | " + " | ".join(f"{n} RSS (MB)" for n in names) + " | total (MB) | "
+             + " | ".join(f"{n} caches (MB)" for n in names) + " |",
+             "| --- | " + " | ".join("---" for _ in names) + " | --- | "
+             + " | ".join("---" for _ in names) + " |"]
     minutes = int(max(t for s in samplers for t, _ in s.samples) // 60) + 1
     for m in range(minutes):
         means = [statistics.mean([mb for t, mb in s.samples if m * 60 <= t < (m + 1) * 60]
                                  or [0.0]) for s in samplers]
+        kept = [statistics.mean([sum(c.values()) for t, c in s.samples
+                                 if m * 60 <= t < (m + 1) * 60] or [float("nan")])
+                for s in caches]
         lines.append(f"| {m + 1} | " + " | ".join(f"{v:.0f}" for v in means)
-                     + f" | {sum(means):.0f} |")
+                     + f" | {sum(means):.0f} | " + " | ".join(f"{v:.1f}" for v in kept) + " |")
     return lines
+
+
+def cache_line(caches: list[CacheSampler], names: list[str]) -> str:
+    """The last account of each replica's caches, largest first."""
+    parts = []
+    for n, s in zip(names, caches):
+        last = s.samples[-1][1] if s.samples else {}
+        top = sorted(last.items(), key=lambda kv: -kv[1])
+        parts.append(f"{n}: " + ", ".join(f"{k} {v:.1f}" for k, v in top[:6]))
+    return "- what the replicas keep at the end (MB, their own accounting): " + "; ".join(parts)
 
 
 def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
@@ -549,7 +605,8 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
     t0 = time.monotonic()
     with running_cluster(2, workdir, args.max_trainings) as cluster:
         samplers = [MemorySampler(r[1].pid) for r in cluster.replicas]
-        for s in samplers:
+        caches = [CacheSampler(r[0]) for r in cluster.replicas]
+        for s in [*samplers, *caches]:
             s.start()
         end = time.monotonic() + args.minutes * 60 + args.sessions * args.stagger
 
@@ -560,7 +617,7 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
             run_all(cluster.url, args.sessions, ["home"], 0.0, args.timeout, args.stagger,
                     options=lambda n: {"locale": locale_of(n)}, after=after),
             timeout=args.minutes * 60 + args.sessions * args.stagger + 4 * args.timeout))
-        for s in samplers:
+        for s in [*samplers, *caches]:
             s.stop()
     names = [f"replica {i + 1}" for i in range(len(cluster.replicas))]
     by_cookie = replicas_by_cookie(read_access_log(workdir / "access.log"))
@@ -589,8 +646,9 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         + ", ".join(f"{n}: {slope_mb_per_min(s.samples):+.1f} MB/min"
                     for n, s in zip(names, samplers))
         + "; peak: " + ", ".join(f"{n}: {s.peak_mb:.0f} MB" for n, s in zip(names, samplers)),
+        cache_line(caches, names),
         "",
-        *minute_table(samplers, names),
+        *minute_table(samplers, caches, names),
     ]
     if errors:
         lines += ["", "Errors: " + "; ".join(f"#{r.number} {one_line(e, 120)}"
