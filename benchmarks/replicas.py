@@ -18,8 +18,18 @@ shown). nginx's access log proves stickiness: every ``/_stcore/upload_file`` and
 kill reached one replica, and the moved browsers' later ones the other.
 
 ``hold`` (default 30 learners, 10 minutes): learners stay on the lesson pages, going from
-lesson to lesson and changing each lesson's setting (the registry's ``demo``) every
-``--think`` seconds, while each replica's RSS is sampled; the report gives it minute by minute.
+lesson to lesson: open the next lesson, change its setting (the registry's ``demo``), read
+for ``--think`` seconds (uniformly 0.5–1.5 × 30 s), next. Each replica's RSS is sampled, and
+its own account of what it keeps (``/_stcore/metrics``: cached results, figure specs, session
+state, media); the report gives both minute by minute, the slope of RSS over the second half,
+and the CPU the replicas and the whole machine used. The pacing is a brisk class, not a
+stress test: a lesson is prose, a stepped animation and a quiz, and a learner who opens one
+and changes its setting twice a minute is moving fast; the learners arrive 2 s apart (a
+minute for the class to open the link). With 30 headless Chromium on the replicas' own two
+cores, the browsers' drawing costs more CPU than the servers (the report shows how much):
+in a real class that drawing happens on the learners' laptops. (Until 2026-11-30 a learner
+moved on every 10 s: 30 browsers then kept both cores saturated, pages took 70 s to settle,
+and 13 of 160 changes timed out, which measured this machine, not the app.)
 
     python benchmarks/replicas.py class [--sessions 20] [--train-seconds 8]
     python benchmarks/replicas.py hold [--sessions 30] [--minutes 10]
@@ -590,6 +600,21 @@ def cache_line(caches: list[CacheSampler], names: list[str]) -> str:
     return "- what the replicas keep at the end (MB, their own accounting): " + "; ".join(parts)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores have spent not idle so far, from /proc/stat."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle, iowait
+
+
 def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
     """Least-squares growth of RSS over the second half of the run (MB per minute)."""
     half = samples[len(samples) // 2:]
@@ -601,31 +626,55 @@ def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
     return sum((t - mt) * (m - mm) for t, m in zip(ts, ms)) / den if den else 0.0
 
 
-def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
-    t0 = time.monotonic()
-    with running_cluster(2, workdir, args.max_trainings) as cluster:
-        samplers = [MemorySampler(r[1].pid) for r in cluster.replicas]
-        caches = [CacheSampler(r[0]) for r in cluster.replicas]
-        for s in [*samplers, *caches]:
-            s.start()
-        end = time.monotonic() + args.minutes * 60 + args.sessions * args.stagger
+@dataclass
+class Held:
+    """What a ``hold`` run measured: the learners, and each replica's memory and CPU."""
 
-        async def after(page: Any, res: SessionResult) -> None:
-            await hold_lessons(page, res, end, args.think, args.timeout)
+    results: list[SessionResult]
+    samplers: list[MemorySampler]
+    caches: list[CacheSampler]
+    cpu_s: list[float]  # CPU seconds each replica used while the class was there
+    busy_s: float  # CPU seconds the whole machine used meanwhile (browsers, nginx, others)
+    wall_s: float
 
-        results = asyncio.run(asyncio.wait_for(
-            run_all(cluster.url, args.sessions, ["home"], 0.0, args.timeout, args.stagger,
-                    options=lambda n: {"locale": locale_of(n)}, after=after),
-            timeout=args.minutes * 60 + args.sessions * args.stagger + 4 * args.timeout))
-        for s in [*samplers, *caches]:
-            s.stop()
+
+def hold_class(args: argparse.Namespace, cluster: Cluster) -> Held:
+    """The learners on the lesson pages for ``args.minutes``, memory and CPU sampled."""
+    pids = [r[1].pid for r in cluster.replicas]
+    samplers = [MemorySampler(pid) for pid in pids]
+    caches = [CacheSampler(r[0]) for r in cluster.replicas]
+    for s in [*samplers, *caches]:
+        s.start()
+    cpu0, busy0, t0 = [cpu_seconds(p) for p in pids], machine_busy_seconds(), time.monotonic()
+    arrive = args.sessions * args.stagger
+    end = time.monotonic() + args.minutes * 60 + arrive
+
+    async def after(page: Any, res: SessionResult) -> None:
+        await hold_lessons(page, res, end, args.think, args.timeout)
+
+    results = asyncio.run(asyncio.wait_for(
+        run_all(cluster.url, args.sessions, ["home"], 0.0, args.timeout, args.stagger,
+                options=lambda n: {"locale": locale_of(n)}, after=after),
+        timeout=args.minutes * 60 + arrive + 4 * args.timeout))
+    cpu = [cpu_seconds(p) - c for p, c in zip(pids, cpu0)]
+    held = Held(results, samplers, caches, cpu, machine_busy_seconds() - busy0,
+                time.monotonic() - t0)
+    for s in [*samplers, *caches]:
+        s.stop()
+    return held
+
+
+def hold_report(held: Held, cluster: Cluster, wall_s: float) -> tuple[str, bool]:
+    """LOAD.md's section for a ``hold`` run, and whether it passed (no error, sticky)."""
+    results, samplers, caches = held.results, held.samplers, held.caches
     names = [f"replica {i + 1}" for i in range(len(cluster.replicas))]
-    by_cookie = replicas_by_cookie(read_access_log(workdir / "access.log"))
+    by_cookie = replicas_by_cookie(read_access_log(cluster.workdir / "access.log"))
     per = {cluster.addr(i): sum(by_cookie.get(r.notes.get("lb", ""), set()) ==
                                 {cluster.addr(i)} for r in results)
            for i in range(len(cluster.replicas))}
     errors = sum(len(r.errors) for r in results)
     actions = [t for r in results for t in r.notes.get("actions", [])]
+    cores = os.cpu_count() or 1
     lines = [
         "## Two replicas behind nginx: a class held for a while on the lesson pages",
         "",
@@ -633,13 +682,17 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         "",
         f"- run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `python benchmarks/replicas.py "
         f"{' '.join(sys.argv[1:])}`; "
-        f"wall time {time.monotonic() - t0:.0f} s; 2 cores shared with other work",
+        f"wall time {wall_s:.0f} s; {cores} cores shared with other work",
         "- learners per replica (from nginx's log; every browser's websocket on one "
         "replica): " + ", ".join(f"{a}: {n}" for a, n in per.items())
         + f"; not on exactly one: {len(results) - sum(per.values())}",
         f"- setting changes: {len(actions)} (a lesson opened and its setting changed, until the "
         f"page settled: median {statistics.median(actions) if actions else 0:.1f} s, worst "
         f"{max(actions) if actions else 0:.1f} s); errors: **{errors}**",
+        f"- CPU while the class was there ({held.wall_s:.0f} s): the replicas "
+        + ", ".join(f"{c / held.wall_s:.0%}" for c in held.cpu_s)
+        + f" of one core; the whole machine {held.busy_s / held.wall_s / cores:.0%} of its "
+        f"{cores} cores (the rest: the learners' Chromium, nginx, other work)",
         f"- tracebacks in the replicas' logs: "
         f"{sum(count_tracebacks(r[2]) for r in cluster.replicas)}",
         "- RSS growth over the second half (least squares): "
@@ -654,6 +707,13 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         lines += ["", "Errors: " + "; ".join(f"#{r.number} {one_line(e, 120)}"
                                               for r in results for e in r.errors)]
     return "\n".join(lines) + "\n", errors == 0 and sum(per.values()) == len(results)
+
+
+def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
+    t0 = time.monotonic()
+    with running_cluster(2, workdir, args.max_trainings) as cluster:
+        held = hold_class(args, cluster)
+    return hold_report(held, cluster, time.monotonic() - t0)
 
 
 # ----------------------------------------------------------------------------- main
@@ -673,10 +733,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window", type=float, default=90.0,
                     help="class: seconds after the kill a moved learner may take to reconnect")
     ap.add_argument("--minutes", type=float, default=10.0, help="hold: how long")
-    ap.add_argument("--think", type=float, default=10.0,
-                    help="hold: seconds a learner reads between two setting changes (mean)")
+    ap.add_argument("--think", type=float, default=30.0,
+                    help="hold: seconds a learner reads between two lessons (mean; see the "
+                         "docstring)")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds a page may take")
-    ap.add_argument("--stagger", type=float, default=1.0, help="seconds between arrivals")
+    ap.add_argument("--stagger", type=float, default=None,
+                    help="seconds between arrivals (class 1, hold 2)")
     ap.add_argument("--max-minutes", type=float, default=8.0,
                     help="class: bound on the walk (then the replica is killed anyway)")
     ap.add_argument("--max-trainings", type=int, default=1,
@@ -685,6 +747,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="Markdown report (its own section is rewritten), or - for stdout")
     args = ap.parse_args(argv)
     args.sessions = args.sessions or (20 if args.mode == "class" else 30)
+    if args.stagger is None:
+        args.stagger = 1.0 if args.mode == "class" else 2.0
     for need in (NGINX, CHROMIUM):
         if not Path(need).exists():
             print(f"{need} not found: apt-get install nginx-light chromium", file=sys.stderr)
