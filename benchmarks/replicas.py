@@ -25,7 +25,7 @@ before and after it, and ``--no-rehearse`` leaves it out). Then the learners arr
 (a class opening the link), and go from lesson to lesson: open the next lesson, change its
 setting (the registry's ``demo``), read for ``--think`` seconds (uniformly 0.5–1.5 × 40 s),
 next. Each replica's RSS is sampled, and its own account of what it keeps
-(``/_stcore/metrics``: cached results, figure specs, session state, media); the report gives
+(``/_stcore/metrics``: cached results, figure specs, media files); the report gives
 both minute by minute, the slope of RSS over the second half, and the CPU the replicas and
 the whole machine used.
 
@@ -573,12 +573,15 @@ METRIC_RE = re.compile(r'^cache_memory_bytes\{cache_type="([^"]*)",cache="([^"]*
 def cache_mb(url: str) -> dict[str, float]:
     """A replica's own account of what it keeps, MB per cache: Streamlit's
     ``/_stcore/metrics`` family ``cache_memory_bytes`` (pickled bytes of every
-    ``st.cache_data`` entry, session state, media files and uploads)."""
+    ``st.cache_data`` entry, media files and uploads). Session state is left out: without
+    ``server.enableExpensiveMemoryStats`` Streamlit reports its number of keys there."""
     with urllib.request.urlopen(f"{url}/_stcore/metrics?families=cache_memory_bytes",
                                 timeout=30) as r:
         text = r.read().decode()
     out: dict[str, float] = {}
     for kind, name, size in METRIC_RE.findall(text):
+        if kind == "st_session_state":
+            continue
         label = name.rsplit(".", 1)[-1] if name else kind
         out[label] = out.get(label, 0.0) + int(size) / 2**20
     return out

@@ -4,8 +4,9 @@ Streamlit runs every rerun in a fresh thread, and glibc gives threads that alloc
 same time arenas of their own, up to 8 per core (16 here). Memory a rerun frees stays in
 its arena as free space, and every arena grows to its own high-water mark. Measured with
 the hold benchmark's learners on one server (6 learners, 5 minutes, Streamlit's own cache
-accounting at 3 MB throughout): malloc's free-but-kept heap went from 12 to 83 MB, and
-``malloc_trim`` gave back only 5 MB of it; with two arenas it stayed at 4 to 20 MB.
+accounting under 4 MB throughout): malloc's free-but-kept heap went from 12 to 83 MB, and
+``malloc_trim`` gave back only 5 MB of it; with two arenas it stayed under 20 MB
+(benchmarks/LOAD.md, "What grew in the hold").
 """
 
 from __future__ import annotations
