@@ -25,6 +25,9 @@ else:  # the script every session runs
     from cnnviz.ui.navigation import build_pages
     from cnnviz.ui.routing import missing_page_notice
     from cnnviz.ui.session_memory import arrival_notice
+    from cnnviz.ui.widget_memory import forget_stale_widget_metadata
+
+    forget_stale_widget_metadata()  # Streamlit keeps it for every widget ever drawn
 
     st.set_page_config(layout="wide", page_title="cnnviz", page_icon=":material/grid_on:")
     ui.sidebar()
