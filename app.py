@@ -3,7 +3,8 @@
 Run by ``streamlit run``, this file is read twice. Imported as a module it builds ``app``,
 the ASGI application (``st.App``) that serves this same file as the Streamlit script, with
 one middleware: browsers asking for an unknown path are sent home with a notice instead of
-a blank page (``cnnviz.ui.routing``). Run as the script (``__main__``) it sets the page up,
+a blank page (``cnnviz.ui.routing``); and it caps the process's malloc arenas
+(``cnnviz.ui.server_memory``). Run as the script (``__main__``) it sets the page up,
 draws the shared sidebar (language, classroom mode, credits) and the navigation grouped as
 Basics / Operations / Networks from the lesson registry (``cnnviz.lessons.registry``).
 """
@@ -14,7 +15,9 @@ if __name__ != "__main__":  # imported by `streamlit run`: the server
     from starlette.middleware import Middleware
 
     from cnnviz.ui.routing import UnknownPathRedirect
+    from cnnviz.ui.server_memory import cap_malloc_arenas
 
+    cap_malloc_arenas()  # before any session's thread: freed memory is reused, not kept
     app = st.App(__file__, middleware=[Middleware(UnknownPathRedirect)])
 else:  # the script every session runs
     from cnnviz import ui
@@ -22,6 +25,9 @@ else:  # the script every session runs
     from cnnviz.ui.navigation import build_pages
     from cnnviz.ui.routing import missing_page_notice
     from cnnviz.ui.session_memory import arrival_notice
+    from cnnviz.ui.widget_memory import forget_stale_widget_metadata
+
+    forget_stale_widget_metadata()  # Streamlit keeps it for every widget ever drawn
 
     st.set_page_config(layout="wide", page_title="cnnviz", page_icon=":material/grid_on:")
     ui.sidebar()

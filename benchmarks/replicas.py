@@ -17,9 +17,26 @@ shown). nginx's access log proves stickiness: every ``/_stcore/upload_file`` and
 ``/_stcore/stream`` request of one browser (its ``cnnviz_lb`` cookie) that started before the
 kill reached one replica, and the moved browsers' later ones the other.
 
-``hold`` (default 30 learners, 10 minutes): learners stay on the lesson pages, going from
-lesson to lesson and changing each lesson's setting (the registry's ``demo``) every
-``--think`` seconds, while each replica's RSS is sampled; the report gives it minute by minute.
+``hold`` (default 30 learners, 10 minutes): is a replica's memory flat while a class works
+through the lessons? First the teacher's rehearsal, on each replica directly: every lesson
+opened and its setting changed once in English and once in Chinese (a server's first visit of
+a page imports its modules and fills its caches once, for everyone; the report gives RSS
+before and after it, and ``--no-rehearse`` leaves it out). Then the learners arrive, 3 s apart
+(a class opening the link), and go from lesson to lesson: open the next lesson, change its
+setting (the registry's ``demo``), read for ``--think`` seconds (uniformly 0.5–1.5 × 40 s),
+next. Each replica's RSS is sampled, and its own account of what it keeps
+(``/_stcore/metrics``: cached results, figure specs, media files); the report gives
+both minute by minute, the slope of RSS over the second half, and the CPU the replicas and
+the whole machine used.
+
+Why that pacing: a lesson is prose, a stepped animation and a quiz; a learner who opens a
+new one and changes its setting every 40 s is moving briskly (two reruns each time). The
+learners' 30 headless Chromium run on the replicas' own two cores, and their drawing costs
+several times the servers' CPU (the report shows both); in a real class it happens on the
+learners' laptops. Until 2026-11-30 a learner moved on every 10 s and arrived 1 s apart: 30
+browsers kept both cores saturated, pages took 70 s to settle and 13 of 160 changes timed out
+(at 30 s: 94 % of both cores busy, the replicas 10 % of one core each, 11 timeouts), which
+measured this machine's browsers, not the app.
 
     python benchmarks/replicas.py class [--sessions 20] [--train-seconds 8]
     python benchmarks/replicas.py hold [--sessions 30] [--minutes 10]
@@ -42,7 +59,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -62,6 +81,7 @@ from benchmarks.load_test import (  # noqa: E402
     run_all,
     settle,
     shown_markers,
+    tree_rss_mb,
     upload,
     write_section,
 )
@@ -495,43 +515,141 @@ async def change_setting(page: Any, slug: str, lang: str, timeout_s: float) -> N
     await settle(page, timeout_s, need_figure=True)
 
 
+def demo_slugs() -> list[str]:
+    """The lessons with a setting to change (the registry's ``demo``), in menu order."""
+    from cnnviz.lessons.registry import LESSONS
+
+    return [lesson.slug for lesson in LESSONS if lesson.demo is not None]
+
+
+async def visit(page: Any, res: SessionResult, slug: str, timeout_s: float) -> float | None:
+    """Open ``slug`` and change its setting; the seconds it took, or None (error noted)."""
+    t0 = time.perf_counter()
+    try:
+        await navigate(page, slug, timeout_s)
+        await change_setting(page, slug, lang_of(res.number), timeout_s)
+    except Exception as err:  # noqa: BLE001 - counted, the learner goes on
+        res.errors.append(f"{slug}: {type(err).__name__}: {str(err)[:100]}")
+        return None
+    finally:
+        if await exceptions(page):
+            res.errors.append(f"{slug}: Streamlit exception shown")
+    return time.perf_counter() - t0
+
+
 async def hold_lessons(page: Any, res: SessionResult, end: float, think_s: float,
                        timeout_s: float) -> None:
     """Until ``end``: next lesson, change its setting, read for ``think_s`` seconds."""
-    from cnnviz.lessons.registry import LESSONS
-
-    slugs = [lesson.slug for lesson in LESSONS if lesson.demo is not None]
+    slugs = demo_slugs()
     times: list[float] = []
     i = res.number
     while time.monotonic() < end:
-        slug = slugs[i % len(slugs)]
+        took = await visit(page, res, slugs[i % len(slugs)], timeout_s)
         i += 1
-        t0 = time.perf_counter()
-        try:
-            await navigate(page, slug, timeout_s)
-            await change_setting(page, slug, lang_of(res.number), timeout_s)
-            times.append(time.perf_counter() - t0)
-        except Exception as err:  # noqa: BLE001 - counted, the learner goes on
-            res.errors.append(f"{slug}: {type(err).__name__}: {str(err)[:100]}")
-        if await exceptions(page):
-            res.errors.append(f"{slug}: Streamlit exception shown")
+        if took is not None:
+            times.append(took)
         await asyncio.sleep(think_s * (0.5 + (i * 7919 % 100) / 100))  # 0.5–1.5 × think
     res.notes["actions"] = times
     cookies = await page.context.cookies()
     res.notes["lb"] = next((c["value"] for c in cookies if c["name"] == LB_COOKIE), "")
 
 
-def minute_table(samplers: list[MemorySampler], names: list[str]) -> list[str]:
-    """RSS per replica, mean of each minute since the first learner arrived."""
-    lines = ["| minute | " + " | ".join(f"{n} RSS (MB)" for n in names) + " | total (MB) |",
-             "| --- | " + " | ".join("---" for _ in names) + " | --- |"]
+async def rehearse(cluster: Cluster, timeout_s: float) -> list[SessionResult]:
+    """The teacher's rehearsal before class, on each replica directly: every lesson opened
+    and its setting changed once in English and once in Chinese (two tabs per replica)."""
+    async def tour(page: Any, res: SessionResult) -> None:
+        for slug in demo_slugs():
+            await visit(page, res, slug, timeout_s)
+
+    runs = [run_all(url, 2, ["home"], 0.0, timeout_s, 0.0, first_number=2,  # 2: en, 3: zh
+                    options=lambda n: {"locale": locale_of(n)}, after=tour)
+            for url, _proc, _log in cluster.replicas]
+    return [r for rs in await asyncio.gather(*runs) for r in rs]
+
+
+METRIC_RE = re.compile(r'^cache_memory_bytes\{cache_type="([^"]*)",cache="([^"]*)"\} (\d+)$', re.M)
+
+
+def cache_mb(url: str) -> dict[str, float]:
+    """A replica's own account of what it keeps, MB per cache: Streamlit's
+    ``/_stcore/metrics`` family ``cache_memory_bytes`` (pickled bytes of every
+    ``st.cache_data`` entry, media files and uploads). Session state is left out: without
+    ``server.enableExpensiveMemoryStats`` Streamlit reports its number of keys there."""
+    with urllib.request.urlopen(f"{url}/_stcore/metrics?families=cache_memory_bytes",
+                                timeout=30) as r:
+        text = r.read().decode()
+    out: dict[str, float] = {}
+    for kind, name, size in METRIC_RE.findall(text):
+        if kind == "st_session_state":
+            continue
+        label = name.rsplit(".", 1)[-1] if name else kind
+        out[label] = out.get(label, 0.0) + int(size) / 2**20
+    return out
+
+
+class CacheSampler(threading.Thread):
+    """``cache_mb`` of one replica every ``period`` seconds: (seconds since start, MB per cache)."""
+
+    def __init__(self, url: str, period: float = 30.0) -> None:
+        super().__init__(daemon=True)
+        self.url, self.period = url, period
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        t0 = time.monotonic()
+        while not self._stop_event.wait(self.period):
+            with contextlib.suppress(OSError, ValueError):
+                self.samples.append((time.monotonic() - t0, cache_mb(self.url)))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(35)
+
+
+def minute_table(samplers: list[MemorySampler], caches: list[CacheSampler],
+                 names: list[str]) -> list[str]:
+    """RSS per replica, mean of each minute since the first learner arrived, and what the
+    replica itself accounts for in its caches (``cache_mb``, summed) in that minute."""
+    lines = ["| minute | " + " | ".join(f"{n} RSS (MB)" for n in names) + " | total (MB) | "
+             + " | ".join(f"{n} caches (MB)" for n in names) + " |",
+             "| --- | " + " | ".join("---" for _ in names) + " | --- | "
+             + " | ".join("---" for _ in names) + " |"]
     minutes = int(max(t for s in samplers for t, _ in s.samples) // 60) + 1
     for m in range(minutes):
         means = [statistics.mean([mb for t, mb in s.samples if m * 60 <= t < (m + 1) * 60]
                                  or [0.0]) for s in samplers]
+        kept = [statistics.mean([sum(c.values()) for t, c in s.samples
+                                 if m * 60 <= t < (m + 1) * 60] or [float("nan")])
+                for s in caches]
         lines.append(f"| {m + 1} | " + " | ".join(f"{v:.0f}" for v in means)
-                     + f" | {sum(means):.0f} |")
+                     + f" | {sum(means):.0f} | " + " | ".join(f"{v:.1f}" for v in kept) + " |")
     return lines
+
+
+def cache_line(caches: list[CacheSampler], names: list[str]) -> str:
+    """The last account of each replica's caches, largest first."""
+    parts = []
+    for n, s in zip(names, caches):
+        last = s.samples[-1][1] if s.samples else {}
+        top = sorted(last.items(), key=lambda kv: -kv[1])
+        parts.append(f"{n}: " + ", ".join(f"{k} {v:.1f}" for k, v in top[:6]))
+    return "- what the replicas keep at the end (MB, their own accounting): " + "; ".join(parts)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores have spent not idle so far, from /proc/stat."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle, iowait
 
 
 def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
@@ -545,30 +663,74 @@ def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
     return sum((t - mt) * (m - mm) for t, m in zip(ts, ms)) / den if den else 0.0
 
 
-def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
-    t0 = time.monotonic()
-    with running_cluster(2, workdir, args.max_trainings) as cluster:
-        samplers = [MemorySampler(r[1].pid) for r in cluster.replicas]
-        for s in samplers:
-            s.start()
-        end = time.monotonic() + args.minutes * 60 + args.sessions * args.stagger
+@dataclass
+class Held:
+    """What a ``hold`` run measured: the learners, and each replica's memory and CPU."""
 
-        async def after(page: Any, res: SessionResult) -> None:
-            await hold_lessons(page, res, end, args.think, args.timeout)
+    results: list[SessionResult]
+    samplers: list[MemorySampler]
+    caches: list[CacheSampler]
+    cpu_s: list[float]  # CPU seconds each replica used while the class was there
+    busy_s: float  # CPU seconds the whole machine used meanwhile (browsers, nginx, others)
+    wall_s: float
+    rehearsal: list[SessionResult] = field(default_factory=list)
+    rehearsal_s: float = 0.0
+    rss_mb: dict[str, list[float]] = field(default_factory=dict)  # "started", "rehearsed"
 
-        results = asyncio.run(asyncio.wait_for(
-            run_all(cluster.url, args.sessions, ["home"], 0.0, args.timeout, args.stagger,
-                    options=lambda n: {"locale": locale_of(n)}, after=after),
-            timeout=args.minutes * 60 + args.sessions * args.stagger + 4 * args.timeout))
-        for s in samplers:
-            s.stop()
+
+def hold_class(args: argparse.Namespace, cluster: Cluster) -> Held:
+    """The learners on the lesson pages for ``args.minutes``, memory and CPU sampled."""
+    pids = [r[1].pid for r in cluster.replicas]
+    rss = {"started": [tree_rss_mb(p) for p in pids]}
+    t_rehearse = time.monotonic()
+    rehearsal = asyncio.run(rehearse(cluster, args.timeout)) if args.rehearse else []
+    rehearsal_s = time.monotonic() - t_rehearse
+    rss["rehearsed"] = [tree_rss_mb(p) for p in pids]
+    samplers = [MemorySampler(pid) for pid in pids]
+    caches = [CacheSampler(r[0]) for r in cluster.replicas]
+    for s in [*samplers, *caches]:
+        s.start()
+    cpu0, busy0, t0 = [cpu_seconds(p) for p in pids], machine_busy_seconds(), time.monotonic()
+    arrive = args.sessions * args.stagger
+    end = time.monotonic() + args.minutes * 60 + arrive
+
+    async def after(page: Any, res: SessionResult) -> None:
+        await hold_lessons(page, res, end, args.think, args.timeout)
+
+    results = asyncio.run(asyncio.wait_for(
+        run_all(cluster.url, args.sessions, ["home"], 0.0, args.timeout, args.stagger,
+                options=lambda n: {"locale": locale_of(n)}, after=after),
+        timeout=args.minutes * 60 + arrive + 4 * args.timeout))
+    cpu = [cpu_seconds(p) - c for p, c in zip(pids, cpu0)]
+    held = Held(results, samplers, caches, cpu, machine_busy_seconds() - busy0,
+                time.monotonic() - t0, rehearsal, rehearsal_s, rss)
+    for s in [*samplers, *caches]:
+        s.stop()
+    return held
+
+
+def rehearsal_line(held: Held) -> str:
+    """RSS of each replica at start and after the rehearsal (what the class then finds)."""
+    started, rehearsed = held.rss_mb.get("started", []), held.rss_mb.get("rehearsed", [])
+    rss = ", ".join(f"{a:.0f} → {b:.0f} MB" for a, b in zip(started, rehearsed))
+    if not held.rehearsal:
+        return f"- no rehearsal (--no-rehearse): RSS at start {rss}"
+    return (f"- before class, the teacher's rehearsal ({held.rehearsal_s:.0f} s; every lesson "
+            f"and its setting once in each language, on each replica): RSS {rss}; errors "
+            f"{sum(len(r.errors) for r in held.rehearsal)}")
+
+
+def hold_report(held: Held, cluster: Cluster, wall_s: float) -> tuple[str, bool]:
+    """LOAD.md's section for a ``hold`` run, and whether it passed (no error, sticky)."""
+    results, samplers, caches = held.results, held.samplers, held.caches
     names = [f"replica {i + 1}" for i in range(len(cluster.replicas))]
-    by_cookie = replicas_by_cookie(read_access_log(workdir / "access.log"))
+    by_cookie = replicas_by_cookie(read_access_log(cluster.workdir / "access.log"))
     per = {cluster.addr(i): sum(by_cookie.get(r.notes.get("lb", ""), set()) ==
                                 {cluster.addr(i)} for r in results)
            for i in range(len(cluster.replicas))}
-    errors = sum(len(r.errors) for r in results)
+    errors = sum(len(r.errors) for r in [*results, *held.rehearsal])
     actions = [t for r in results for t in r.notes.get("actions", [])]
+    cores = os.cpu_count() or 1
     lines = [
         "## Two replicas behind nginx: a class held for a while on the lesson pages",
         "",
@@ -576,26 +738,40 @@ def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
         "",
         f"- run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `python benchmarks/replicas.py "
         f"{' '.join(sys.argv[1:])}`; "
-        f"wall time {time.monotonic() - t0:.0f} s; 2 cores shared with other work",
+        f"wall time {wall_s:.0f} s; {cores} cores shared with other work",
         "- learners per replica (from nginx's log; every browser's websocket on one "
         "replica): " + ", ".join(f"{a}: {n}" for a, n in per.items())
         + f"; not on exactly one: {len(results) - sum(per.values())}",
         f"- setting changes: {len(actions)} (a lesson opened and its setting changed, until the "
         f"page settled: median {statistics.median(actions) if actions else 0:.1f} s, worst "
         f"{max(actions) if actions else 0:.1f} s); errors: **{errors}**",
+        f"- CPU while the class was there ({held.wall_s:.0f} s): the replicas "
+        + ", ".join(f"{c / held.wall_s:.0%}" for c in held.cpu_s)
+        + f" of one core; the whole machine {held.busy_s / held.wall_s / cores:.0%} of its "
+        f"{cores} cores (the rest: the learners' Chromium, nginx, other work)",
+        rehearsal_line(held),
         f"- tracebacks in the replicas' logs: "
         f"{sum(count_tracebacks(r[2]) for r in cluster.replicas)}",
         "- RSS growth over the second half (least squares): "
         + ", ".join(f"{n}: {slope_mb_per_min(s.samples):+.1f} MB/min"
                     for n, s in zip(names, samplers))
         + "; peak: " + ", ".join(f"{n}: {s.peak_mb:.0f} MB" for n, s in zip(names, samplers)),
+        cache_line(caches, names),
         "",
-        *minute_table(samplers, names),
+        *minute_table(samplers, caches, names),
     ]
     if errors:
         lines += ["", "Errors: " + "; ".join(f"#{r.number} {one_line(e, 120)}"
-                                              for r in results for e in r.errors)]
+                                              for r in [*held.rehearsal, *results]
+                                              for e in r.errors)]
     return "\n".join(lines) + "\n", errors == 0 and sum(per.values()) == len(results)
+
+
+def run_hold(args: argparse.Namespace, workdir: Path) -> tuple[str, bool]:
+    t0 = time.monotonic()
+    with running_cluster(2, workdir, args.max_trainings) as cluster:
+        held = hold_class(args, cluster)
+    return hold_report(held, cluster, time.monotonic() - t0)
 
 
 # ----------------------------------------------------------------------------- main
@@ -615,10 +791,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window", type=float, default=90.0,
                     help="class: seconds after the kill a moved learner may take to reconnect")
     ap.add_argument("--minutes", type=float, default=10.0, help="hold: how long")
-    ap.add_argument("--think", type=float, default=10.0,
-                    help="hold: seconds a learner reads between two setting changes (mean)")
+    ap.add_argument("--think", type=float, default=40.0,
+                    help="hold: seconds a learner reads between two lessons (mean; see the "
+                         "docstring)")
+    ap.add_argument("--no-rehearse", dest="rehearse", action="store_false",
+                    help="hold: no rehearsal before the class (the minute table then "
+                         "includes each replica's first visit of every page)")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds a page may take")
-    ap.add_argument("--stagger", type=float, default=1.0, help="seconds between arrivals")
+    ap.add_argument("--stagger", type=float, default=None,
+                    help="seconds between arrivals (class 1, hold 3)")
     ap.add_argument("--max-minutes", type=float, default=8.0,
                     help="class: bound on the walk (then the replica is killed anyway)")
     ap.add_argument("--max-trainings", type=int, default=1,
@@ -627,6 +808,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="Markdown report (its own section is rewritten), or - for stdout")
     args = ap.parse_args(argv)
     args.sessions = args.sessions or (20 if args.mode == "class" else 30)
+    if args.stagger is None:
+        args.stagger = 1.0 if args.mode == "class" else 3.0
     for need in (NGINX, CHROMIUM):
         if not Path(need).exists():
             print(f"{need} not found: apt-get install nginx-light chromium", file=sys.stderr)

@@ -19,6 +19,7 @@ from cnnviz.content import entry
 from cnnviz.i18n import DEFAULT_LANG, LANGUAGES, LocalizedError, Text, common
 from cnnviz.lessons.quizzes import Question
 from cnnviz.ui import streamlit_strings
+from cnnviz.ui.cache_budget import MEMO_BUDGET_MB, bounded
 from cnnviz.viz.alt_text import describe_figure
 
 LANG_KEY = "lang"
@@ -239,8 +240,9 @@ def show_plotly(
 
 
 def memo(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``st.cache_data`` for a pure engine computation on a whole image (keyed by inputs)."""
-    return st.cache_data(show_spinner=False, max_entries=64)(fn)
+    """``st.cache_data`` for a pure engine computation on a whole image (keyed by inputs),
+    holding at most ``cache_budget.MEMO_BUDGET_MB`` of results."""
+    return bounded(MEMO_BUDGET_MB, max_entries=64)(fn)
 
 
 REVEAL = Text("Reveal the answer", "揭晓答案")

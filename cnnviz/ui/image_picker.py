@@ -29,6 +29,7 @@ from cnnviz.data.grid import parse_grid
 from cnnviz.data.images import ImageLoadError, ensure_min_size, load_image
 from cnnviz.i18n import Text
 from cnnviz.ui import links, widgets
+from cnnviz.ui.cache_budget import IMAGE_BUDGET_MB, bounded
 from cnnviz.ui.common import radio, selectbox, show_error, t
 from cnnviz.weights import plain_text
 
@@ -103,7 +104,7 @@ class Crop:
 # ------------------------------------------------------------------ decoding (cached)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@bounded(IMAGE_BUDGET_MB, max_entries=32)
 def _decode(
     digest: str, _data: bytes, max_side: int
 ) -> tuple[np.ndarray, np.ndarray, tuple[Text, ...]]:
@@ -120,7 +121,7 @@ def decode_bytes(
     return _decode(digest, data, max_side)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@bounded(IMAGE_BUDGET_MB, max_entries=32)
 def _sample(name: str, max_side: int) -> tuple[np.ndarray, np.ndarray]:
     from cnnviz.data import samples
 

@@ -20,6 +20,7 @@ from cnnviz.i18n import LANGUAGES, Text
 from cnnviz.lessons import registry
 from cnnviz.lessons.window import WindowSpec
 from cnnviz.ui import links, stage
+from cnnviz.ui.cache_budget import FIGURE_BUDGET_MB, bounded
 from cnnviz.ui.common import (
     CLASSROOM_KEY,
     LANG_KEY,
@@ -119,11 +120,12 @@ def lesson_columns() -> tuple[Any, Any]:
 stage_width = stage.stage_width
 
 
-@st.cache_data(show_spinner=False, max_entries=96)
+@bounded(FIGURE_BUDGET_MB)
 def _figure_spec(
     name: str, _builder: Callable[..., go.Figure], args: tuple, kwargs: dict
 ) -> dict[str, Any]:
-    """Build once per distinct inputs (``name`` + args are the key; the function is not)."""
+    """Build once per distinct inputs (``name`` + args are the key; the function is not);
+    the oldest give way when the specs pass ``cache_budget.FIGURE_BUDGET_MB``."""
     return _builder(*args, **kwargs).to_dict()
 
 
