@@ -221,13 +221,9 @@ _TILE_BYTES = 1 << 20  # L2 is 2 MB per core here; 2 BLAS threads want tiles thi
 
 def _tiles(rows: int, length: int) -> list[tuple[int, int]]:
     """(start, stop) of tiles of output positions whose ``rows``-row float32 block is about
-    _TILE_BYTES, as many as a multiple of the engine's threads (equal shares)."""
+    _TILE_BYTES. They do not depend on the engine's thread count, so neither do the sums
+    over them: results are the same on any number of threads."""
     step = max(256, min(length, _TILE_BYTES // (4 * rows)))
-    threads = _threads.get_num_threads()
-    count = -(-length // step)
-    if count > 1 or threads > 1:
-        count = -(-count // threads) * threads
-        step = max(1, -(-length // count))
     return [(a, min(a + step, length)) for a in range(0, length, step)]
 
 
@@ -261,30 +257,30 @@ def _flat_products(taps: np.ndarray, wg: np.ndarray, out: np.ndarray) -> np.ndar
 
 def _flat_dweight(dy: np.ndarray, taps: np.ndarray, G: int) -> np.ndarray:
     """``(G, C/G*kh*kw, C_out/G)``: per tile, columns @ dy^T (dy ``(G, C_out/G, L)`` is zero
-    off the output crop, so garbage positions add nothing); each engine thread sums its own
-    tiles, and the partial sums are added in a fixed order."""
+    off the output crop, so garbage positions add nothing). The engine's threads each take
+    a share of the tiles; the tiles' products are then added in tile order, as one thread
+    adds them, so the sum does not depend on the thread count."""
     C, kh, kw, L = taps.shape
     K = C // G * kh * kw
     tiles = _tiles(G * K, L)
+    parts = np.empty((len(tiles), G, K, dy.shape[1]), dtype=np.float32)
 
-    def work(span: tuple[int, int]) -> np.ndarray:
-        dwT = np.zeros((G, K, dy.shape[1]), dtype=np.float32)
-        part = np.empty_like(dwT)
+    def work(span: tuple[int, int]) -> None:
         buf = np.empty(G * K * tiles[0][1], dtype=np.float32)
-        for a, b in tiles[span[0]:span[1]]:
+        for t in range(*span):
+            a, b = tiles[t]
             cols = _tile_cols(taps, a, b, buf, G)
             d = dy[:, :, a:b].transpose(0, 2, 1)
             if G == 1:
-                np.matmul(cols[0], d[0], out=part[0])
+                np.matmul(cols[0], d[0], out=parts[t, 0])
             else:
-                np.matmul(cols, d, out=part)
-            dwT += part
-        return dwT
+                np.matmul(cols, d, out=parts[t])
 
-    partial = _threads.run(work, _threads.spans(len(tiles), G * K * L))
-    for p in partial[1:]:
-        partial[0] += p
-    return partial[0]
+    _threads.run(work, _threads.spans(len(tiles), G * K * L))
+    dwT = parts[0]
+    for p in parts[1:]:
+        dwT += p
+    return dwT
 
 
 def _flat_block_pads(pads: tuple[int, int, int, int], span: tuple[int, int]

@@ -103,22 +103,33 @@ def over(fn: Callable[[int, int], object], length: int, elements: int) -> None:
     run(lambda span: fn(*span), spans(length, elements))
 
 
+# the inner dimension of a narrow product is cut into pieces this long, whatever the thread
+# count, so the partial products and their sum are the same on any number of threads
+K_PIECE = 8192
+
+
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` (2-D, or stacks of equal length) shared out over the engine's threads: by
     the output's columns, or, when the output is narrow and the inner dimension long (a
-    weight gradient summed over every position of a batch), by the inner dimension, the
-    partial products then added in a fixed order. With one BLAS thread per engine thread, a
-    big product still uses every core. Vectors (1-D operands) are multiplied as they are."""
+    weight gradient summed over every position of a batch), by pieces of the inner
+    dimension, added in order. With one BLAS thread per engine thread, a big product still
+    uses every core. Vectors (1-D operands) are multiplied as they are."""
     if a.ndim < 2 or b.ndim < 2:
         return np.matmul(a, b)
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
     work = m * k * n // 64  # a multiply-add in BLAS costs far less than an element op
-    if k >= 8 * max(m, n):
-        parts = run(lambda span: np.matmul(a[..., span[0]:span[1]], b[..., span[0]:span[1], :]),
-                    spans(k, work))
-        for p in parts[1:]:
-            parts[0] += p
-        return parts[0]
+    if k >= 8 * max(m, n) and k > K_PIECE:
+        cuts = list(range(0, k, K_PIECE)) + [k]
+        pieces = list(zip(cuts[:-1], cuts[1:], strict=True))
+        shares = spans(len(pieces), work)
+
+        def share(span: tuple[int, int]) -> list[np.ndarray]:
+            return [np.matmul(a[..., lo:hi], b[..., lo:hi, :]) for lo, hi in pieces[slice(*span)]]
+
+        products = [p for part in run(share, shares) for p in part]
+        for p in products[1:]:
+            products[0] += p
+        return products[0]
     out = np.empty((*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), m, n),
                    dtype=np.result_type(a, b))
     over(lambda lo, hi: np.matmul(a, b[..., lo:hi], out=out[..., lo:hi]), n, work)
