@@ -156,7 +156,8 @@ def _normalise_channels(x3: np.ndarray, count: int, given: tuple[np.ndarray | No
             np.subtract(xs, mean[a:b, None], out=cs)
             var[a:b] = _channel_sums(cs, cs) / _F32(count)
         else:
-            np.subtract(xs, running_mean[a:b, None], out=cs)
+            mean[a:b] = running_mean[a:b]
+            np.subtract(xs, mean[a:b, None], out=cs)
             var[a:b] = running_var[a:b]
         invstd[a:b] = _F32(1) / np.sqrt(var[a:b] + eps)
         scale[a:b] = invstd[a:b] if w is None else invstd[a:b] * w[a:b]
